@@ -1,0 +1,30 @@
+//! nodecast watches the nodes of Kubernetes clusters and turns every meaningful
+//! change into a live event.
+//!
+//! # Layout
+//!
+//! Data flows one way, and each stage is a module named after it:
+//!
+//! ```text
+//!  Kubernetes API ──watch──▶ source ──▶ detect ──▶ cache ──▶ plugin ──▶ hub ──▶ WebSocket clients
+//!                                                    └──▶ api (REST reads of the snapshots)
+//! ```
+//!
+//! - [`sim`]: a simulated Kubernetes API server (store, watch, patch, eviction,
+//!   churn). It is the embedded demo cluster and the test double: nodecast
+//!   reaches it through the same kube-rs client as a real cluster, and the real
+//!   `kubectl` works against it.
+//! - [`config`]: the configuration tree and its layers (defaults, file,
+//!   environment, flags).
+//! - [`telemetry`]: logs.
+//!
+//! The stages of the pipeline (`source`, `detect`, `cache`, `plugin`, `hub`,
+//! `api`, `ops`) arrive with the issues that build them; `app` will wire them.
+//! The binary (`src/main.rs`) only parses the command line, loads the
+//! configuration, sets up logs and calls into this library.
+
+pub mod config;
+pub mod sim;
+pub mod telemetry;
+
+pub use config::Config;

@@ -1,0 +1,129 @@
+//! The `nodecast` command: parses the command line, loads the configuration,
+//! sets up logs and hands over to the library.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use anyhow::Context as _;
+use clap::{Parser, Subcommand};
+use nodecast::config::{self, Override};
+
+#[derive(Parser)]
+#[command(name = "nodecast", version, about = "Watches Kubernetes nodes and turns every meaningful change into a live event")]
+struct Cli {
+    /// Configuration file [default: config/nodecast.toml, when it exists].
+    #[arg(long, global = true, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Log level or filter (log.level).
+    #[arg(long, global = true, value_name = "LEVEL")]
+    log_level: Option<String>,
+    /// Log format, text or json (log.format).
+    #[arg(long, global = true, value_name = "FORMAT")]
+    log_format: Option<String>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Runs the simulated Kubernetes API server alone, with churn, until Ctrl-C.
+    Sim(SimArgs),
+    /// Prints the effective configuration (all layers applied) as TOML.
+    Config,
+}
+
+#[derive(clap::Args)]
+struct SimArgs {
+    /// Nodes at start (sim.nodes).
+    #[arg(long)]
+    nodes: Option<u32>,
+    /// Address to serve on, port 0 for any free port (sim.listen).
+    #[arg(long, value_name = "ADDR")]
+    listen: Option<SocketAddr>,
+    /// Writes a kubeconfig for kubectl and kube-rs here (sim.kubeconfig).
+    #[arg(long, value_name = "FILE")]
+    kubeconfig: Option<PathBuf>,
+    /// Meaningful changes per second, 0 for none (sim.churn).
+    #[arg(long, value_name = "RATE")]
+    churn: Option<f64>,
+    /// Seed of the churn generator (sim.seed).
+    #[arg(long, value_name = "S")]
+    seed: Option<u64>,
+    /// Seconds between two heartbeats of one node, 0 for none (sim.heartbeat_secs).
+    #[arg(long, value_name = "SECS")]
+    heartbeat_secs: Option<f64>,
+    /// Events retained for watches before 410 Expired (sim.history).
+    #[arg(long, value_name = "EVENTS")]
+    history: Option<usize>,
+    /// Bearer token required of every client (sim.token).
+    #[arg(long, value_name = "TOKEN")]
+    token: Option<String>,
+}
+
+impl Cli {
+    /// The flags that were given, as configuration keys.
+    fn overrides(&self) -> Vec<Override> {
+        let mut overrides: Vec<Override> = Vec::new();
+        let mut set = |key, value: Option<figment::value::Value>| {
+            if let Some(value) = value {
+                overrides.push((key, value));
+            }
+        };
+        set("log.level", self.log_level.clone().map(Into::into));
+        set("log.format", self.log_format.clone().map(Into::into));
+        if let Command::Sim(sim) = &self.command {
+            set("sim.nodes", sim.nodes.map(Into::into));
+            set("sim.listen", sim.listen.map(|a| a.to_string().into()));
+            set("sim.kubeconfig", sim.kubeconfig.as_ref().map(|p| p.display().to_string().into()));
+            set("sim.churn", sim.churn.map(Into::into));
+            set("sim.seed", sim.seed.map(Into::into));
+            set("sim.heartbeat_secs", sim.heartbeat_secs.map(Into::into));
+            set("sim.history", sim.history.map(|h| (h as u64).into()));
+            set("sim.token", sim.token.clone().map(Into::into));
+        }
+        overrides
+    }
+}
+
+fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    let config = match config::load(cli.config.as_deref(), &cli.overrides()) {
+        Ok(config) => config,
+        Err(error) => {
+            eprintln!("nodecast: {error}");
+            std::process::exit(2);
+        }
+    };
+    match cli.command {
+        Command::Config => {
+            print!("{}", config.to_toml());
+            Ok(())
+        }
+        Command::Sim(_) => {
+            nodecast::telemetry::init(&config.log);
+            let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
+            runtime.block_on(run_sim(config.sim))
+        }
+    }
+}
+
+async fn run_sim(config: nodecast::sim::Config) -> anyhow::Result<()> {
+    let simulator = nodecast::sim::Simulator::start(config.clone()).await?;
+    match &config.kubeconfig {
+        Some(path) => println!("simulator at {}; kubeconfig written to {}", simulator.url(), path.display()),
+        None => println!("simulator at {}; kubeconfig:\n{}", simulator.url(), simulator.kubeconfig()),
+    }
+    shutdown_signal().await;
+    tracing::info!("stopping the simulator");
+    simulator.shutdown().await;
+    Ok(())
+}
+
+/// Resolves on SIGINT or SIGTERM.
+async fn shutdown_signal() {
+    let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).expect("SIGTERM handler installs");
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = terminate.recv() => {}
+    }
+}

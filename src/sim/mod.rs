@@ -1,0 +1,213 @@
+//! A simulated Kubernetes API server, in process, on a loopback port.
+//!
+//! No cluster exists where nodecast is developed and tested, so the simulator
+//! stands in for one. nodecast, kube-rs and the real `kubectl` reach it over HTTP
+//! exactly as they would reach a cluster: discovery, nodes (get, list, watch,
+//! create, update, delete, three patch types), pods and namespaces (list by
+//! selector, get, delete), `pods/eviction` under disruption budgets, and errors as
+//! the API's `Status` objects. A seeded churn generator drives it the way kubelets
+//! and operators drive a cluster.
+//!
+//! It owns its store and its churn; it must never reach into nodecast's own state:
+//! everything nodecast learns from it travels through the Kubernetes API.
+
+mod churn;
+pub mod objects;
+pub mod patch;
+pub mod selector;
+mod server;
+pub mod status;
+pub mod store;
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+
+pub use churn::Churn;
+pub use status::Status;
+pub use store::{Resource, Store};
+
+/// Settings of the simulator (`[sim]` in the configuration).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// Nodes in the cluster at start.
+    pub nodes: u32,
+    /// Address to serve on; port 0 picks a free one.
+    pub listen: SocketAddr,
+    /// Where to write a kubeconfig that reaches the simulator (kubectl and kube-rs accept it).
+    pub kubeconfig: Option<PathBuf>,
+    /// Meaningful changes per second (Ready flaps, cordons, label and taint edits,
+    /// nodes joining and leaving, pods placed and removed); 0 turns churn off.
+    pub churn: f64,
+    /// Seed of the churn generator: the same seed gives the same cluster and the same sequence of changes.
+    pub seed: u64,
+    /// Seconds between two status heartbeats of one node (kubelet's `nodeStatusUpdateFrequency`); 0 turns them off.
+    pub heartbeat_secs: f64,
+    /// Events retained for watches and `continue`; older versions answer 410 Expired.
+    pub history: usize,
+    /// Seconds between BOOKMARK events on watches that allow them.
+    pub bookmark_secs: f64,
+    /// Pods placed on each node at start.
+    pub pods_per_node: u32,
+    /// Bearer token every request must carry; none means anonymous access.
+    pub token: Option<String>,
+    /// A second token that may read but not write (answered 403 on writes).
+    pub read_only_token: Option<String>,
+    /// Disruption budgets that evictions must honour.
+    pub disruption_budgets: Vec<DisruptionBudget>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            nodes: 100,
+            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            kubeconfig: None,
+            churn: 2.0,
+            seed: 1,
+            heartbeat_secs: 10.0,
+            history: 10_000,
+            bookmark_secs: 60.0,
+            pods_per_node: 4,
+            token: None,
+            read_only_token: None,
+            disruption_budgets: Vec::new(),
+        }
+    }
+}
+
+/// A PodDisruptionBudget: evicting a pod it selects is refused while that would
+/// leave fewer than `min_available` of its pods healthy.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DisruptionBudget {
+    pub name: String,
+    pub namespace: String,
+    /// A label selector, as in `kubectl get -l`.
+    pub selector: String,
+    pub min_available: usize,
+}
+
+impl Config {
+    /// Checks what serde cannot: ranges and selector syntax. Errors name the key.
+    pub fn validate(&self) -> Result<(), (String, String)> {
+        let positive = |key: &str, value: f64| {
+            if value.is_finite() && value >= 0.0 { Ok(()) } else { Err((key.to_owned(), format!("must be a finite number >= 0, got {value}"))) }
+        };
+        positive("sim.churn", self.churn)?;
+        positive("sim.heartbeat_secs", self.heartbeat_secs)?;
+        if !(self.bookmark_secs.is_finite() && self.bookmark_secs > 0.0) {
+            return Err(("sim.bookmark_secs".into(), format!("must be a number > 0, got {}", self.bookmark_secs)));
+        }
+        if self.history == 0 {
+            return Err(("sim.history".into(), "must be at least 1".into()));
+        }
+        for (index, budget) in self.disruption_budgets.iter().enumerate() {
+            selector::LabelSelector::parse(&budget.selector)
+                .map_err(|status| (format!("sim.disruption_budgets[{index}].selector"), status.message))?;
+        }
+        Ok(())
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("cannot listen on {address}")]
+    Bind {
+        address: SocketAddr,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("cannot write the kubeconfig to {path}")]
+    WriteKubeconfig {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// A running simulator. Dropping it leaves it running; call [`Simulator::shutdown`] to stop it.
+pub struct Simulator {
+    address: SocketAddr,
+    store: Arc<Store>,
+    token: Option<String>,
+    stop: CancellationToken,
+    tasks: Vec<JoinHandle<()>>,
+}
+
+impl Simulator {
+    /// Seeds the cluster, starts serving and starts the churn.
+    ///
+    /// ```no_run
+    /// # async fn demo() -> Result<(), nodecast::sim::Error> {
+    /// let sim = nodecast::sim::Simulator::start(nodecast::sim::Config::default()).await?;
+    /// println!("{}", sim.kubeconfig());
+    /// sim.shutdown().await;
+    /// # Ok(()) }
+    /// ```
+    pub async fn start(config: Config) -> Result<Self, Error> {
+        let listener = tokio::net::TcpListener::bind(config.listen)
+            .await
+            .map_err(|source| Error::Bind { address: config.listen, source })?;
+        let address = listener.local_addr().map_err(|source| Error::Bind { address: config.listen, source })?;
+        let store = Arc::new(Store::new(config.history));
+        let mut churn = Churn::new(store.clone(), &config);
+        churn.populate(config.nodes, config.pods_per_node);
+        let stop = CancellationToken::new();
+        let mut tasks = vec![tokio::spawn(server::serve(listener, store.clone(), Arc::new(config.clone()), stop.clone()))];
+        if config.churn > 0.0 || config.heartbeat_secs > 0.0 {
+            tasks.push(churn.run(config.churn, config.heartbeat_secs, stop.clone()));
+        }
+        let simulator = Self { address, store, token: config.token.clone(), stop, tasks };
+        if let Some(path) = &config.kubeconfig {
+            simulator.write_kubeconfig(path)?;
+        }
+        tracing::info!(%address, nodes = config.nodes, churn = config.churn, seed = config.seed, "simulator serving");
+        Ok(simulator)
+    }
+
+    pub fn address(&self) -> SocketAddr {
+        self.address
+    }
+
+    /// The base URL, `http://127.0.0.1:PORT`.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.address)
+    }
+
+    /// Direct access to the simulated cluster's state, for tests and benches.
+    pub fn store(&self) -> &Arc<Store> {
+        &self.store
+    }
+
+    /// A kubeconfig (YAML) with one context, `nodecast-sim`, that reaches this simulator.
+    pub fn kubeconfig(&self) -> String {
+        let user = match &self.token {
+            Some(token) => format!("    token: {}\n", serde_json::Value::from(token.as_str())),
+            None => "    {}\n".to_owned(),
+        };
+        format!(
+            "apiVersion: v1\nkind: Config\nclusters:\n- name: nodecast-sim\n  cluster:\n    server: {}\n\
+             contexts:\n- name: nodecast-sim\n  context:\n    cluster: nodecast-sim\n    user: nodecast-sim\n    namespace: default\n\
+             current-context: nodecast-sim\nusers:\n- name: nodecast-sim\n  user:\n{user}",
+            self.url()
+        )
+    }
+
+    pub fn write_kubeconfig(&self, path: &Path) -> Result<(), Error> {
+        std::fs::write(path, self.kubeconfig()).map_err(|source| Error::WriteKubeconfig { path: path.to_owned(), source })
+    }
+
+    /// Stops serving (open watches end) and stops the churn.
+    pub async fn shutdown(self) {
+        self.stop.cancel();
+        for task in self.tasks {
+            let _ = task.await;
+        }
+    }
+}

@@ -1,0 +1,394 @@
+//! The simulator's versioned object store: the part of etcd and the API
+//! server's watch cache that nodecast and kubectl can observe.
+//!
+//! Every write takes the next global `resourceVersion` and appends one event to a
+//! bounded history. Watches read that history from any retained version; lists can
+//! be served as of any retained version (so `continue` tokens page through one
+//! consistent view); anything older than the history answers 410 Expired.
+
+use std::collections::VecDeque;
+use std::sync::{Arc, RwLock};
+
+use bytes::Bytes;
+use imbl::OrdMap;
+use serde_json::Value;
+use tokio::sync::watch;
+
+use super::status::Status;
+
+/// The kinds of object the simulator serves.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Resource {
+    Nodes,
+    Pods,
+    Namespaces,
+}
+
+impl Resource {
+    pub const ALL: [Resource; 3] = [Resource::Nodes, Resource::Pods, Resource::Namespaces];
+
+    pub fn plural(self) -> &'static str {
+        match self {
+            Resource::Nodes => "nodes",
+            Resource::Pods => "pods",
+            Resource::Namespaces => "namespaces",
+        }
+    }
+
+    pub fn kind(self) -> &'static str {
+        match self {
+            Resource::Nodes => "Node",
+            Resource::Pods => "Pod",
+            Resource::Namespaces => "Namespace",
+        }
+    }
+
+    pub fn namespaced(self) -> bool {
+        self == Resource::Pods
+    }
+
+    fn index(self) -> usize {
+        self as usize
+    }
+}
+
+/// Objects of one resource, keyed as etcd keys them (`name`, or `namespace/name`),
+/// which is also the order in which lists are returned.
+pub type Objects = OrdMap<String, Arc<Value>>;
+
+/// The key of an object in its collection.
+pub fn key(namespace: Option<&str>, name: &str) -> String {
+    match namespace {
+        Some(namespace) => format!("{namespace}/{name}"),
+        None => name.to_owned(),
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EventType {
+    Added,
+    Modified,
+    Deleted,
+}
+
+impl EventType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventType::Added => "ADDED",
+            EventType::Modified => "MODIFIED",
+            EventType::Deleted => "DELETED",
+        }
+    }
+}
+
+/// One committed write.
+#[derive(Debug)]
+pub struct Event {
+    pub resource_version: u64,
+    pub resource: Resource,
+    pub kind: EventType,
+    pub key: String,
+    pub object: Arc<Value>,
+    /// What stood under `key` before this write: a list is rebuilt as of an
+    /// older version by undoing the events after it, and a selective watch tells
+    /// an object leaving its selection from one changing inside it.
+    pub previous: Option<Arc<Value>>,
+    /// The watch line `{"type":…,"object":…}\n`, serialized once for every watcher.
+    pub line: Bytes,
+}
+
+struct Inner {
+    resource_version: u64,
+    collections: [Objects; 3],
+    history: VecDeque<Arc<Event>>,
+    /// The newest version whose event has left `history`: a watch or a continue
+    /// from an older version can no longer be served.
+    compacted: u64,
+}
+
+/// The store; cheap to share behind an `Arc`, one lock held only for the length
+/// of a single read or write (never across an `.await`).
+pub struct Store {
+    inner: RwLock<Inner>,
+    history_len: usize,
+    latest: watch::Sender<u64>,
+}
+
+impl Store {
+    /// An empty store that retains the last `history_len` events.
+    pub fn new(history_len: usize) -> Self {
+        let (latest, _) = watch::channel(1);
+        Self {
+            inner: RwLock::new(Inner {
+                resource_version: 1,
+                collections: Default::default(),
+                history: VecDeque::with_capacity(history_len.min(1 << 16)),
+                compacted: 1,
+            }),
+            history_len: history_len.max(1),
+            latest,
+        }
+    }
+
+    fn read(&self) -> std::sync::RwLockReadGuard<'_, Inner> {
+        self.inner.read().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn write(&self) -> std::sync::RwLockWriteGuard<'_, Inner> {
+        self.inner.write().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// The newest resourceVersion.
+    pub fn resource_version(&self) -> u64 {
+        self.read().resource_version
+    }
+
+    /// Wakes whenever the resourceVersion moves.
+    pub fn subscribe(&self) -> watch::Receiver<u64> {
+        self.latest.subscribe()
+    }
+
+    pub fn get(&self, resource: Resource, key: &str) -> Option<Arc<Value>> {
+        self.read().collections[resource.index()].get(key).cloned()
+    }
+
+    /// The current objects of a resource and the version they are at.
+    pub fn list(&self, resource: Resource) -> (u64, Objects) {
+        let inner = self.read();
+        (inner.resource_version, inner.collections[resource.index()].clone())
+    }
+
+    /// The objects of a resource as they stood at `resource_version`, or 410 when
+    /// that version has been compacted away.
+    pub fn list_at(&self, resource: Resource, resource_version: u64) -> Result<Objects, Status> {
+        let inner = self.read();
+        if resource_version < inner.compacted {
+            return Err(Status::expired(
+                "The provided continue parameter is too old to display a consistent list result. \
+                 You can start a new list without the continue parameter.",
+            ));
+        }
+        let mut objects = inner.collections[resource.index()].clone();
+        for event in inner.history.iter().rev().take_while(|event| event.resource_version > resource_version) {
+            if event.resource != resource {
+                continue;
+            }
+            match &event.previous {
+                Some(previous) => objects.insert(event.key.clone(), previous.clone()),
+                None => objects.remove(&event.key),
+            };
+        }
+        Ok(objects)
+    }
+
+    /// Up to `max` events newer than `resource_version`, oldest first, or 410
+    /// when some of them have already left the history.
+    pub fn events_after(&self, resource_version: u64, max: usize) -> Result<Vec<Arc<Event>>, Status> {
+        let inner = self.read();
+        if resource_version < inner.compacted {
+            return Err(Status::expired(format!(
+                "too old resource version: {resource_version} ({})",
+                inner.compacted + 1
+            )));
+        }
+        let start = (resource_version - inner.compacted) as usize;
+        Ok(inner.history.iter().skip(start).take(max).cloned().collect())
+    }
+
+    /// Adds an object; 409 AlreadyExists when its key is taken.
+    pub fn create(&self, resource: Resource, mut object: Value) -> Result<Arc<Value>, Status> {
+        let name = object_name(&object).ok_or_else(|| {
+            Status::invalid(resource.kind(), "", "metadata.name", "Required value: name or generateName is required")
+        })?;
+        let key = key(object_namespace(&object), &name);
+        let mut inner = self.write();
+        if inner.collections[resource.index()].contains_key(&key) {
+            return Err(Status::already_exists(resource.plural(), &name));
+        }
+        let metadata = metadata_mut(&mut object);
+        metadata.entry("uid").or_insert_with(|| Value::from(uuid::Uuid::new_v4().to_string()));
+        metadata.entry("creationTimestamp").or_insert_with(|| Value::from(super::objects::timestamp_now()));
+        Ok(self.commit(&mut inner, resource, EventType::Added, key, object, None))
+    }
+
+    /// Replaces an object with what `change` makes of it. `expected` is the
+    /// resourceVersion the caller last saw: a different current one is a 409
+    /// Conflict. A change that alters nothing commits nothing, as on a real server.
+    pub fn update(
+        &self,
+        resource: Resource,
+        key: &str,
+        expected: Option<u64>,
+        change: impl FnOnce(Value) -> Result<Value, Status>,
+    ) -> Result<Arc<Value>, Status> {
+        let mut inner = self.write();
+        let name = key.rsplit('/').next().unwrap_or(key);
+        let current = inner.collections[resource.index()]
+            .get(key)
+            .cloned()
+            .ok_or_else(|| Status::not_found(resource.plural(), name))?;
+        if expected.is_some_and(|expected| Some(expected) != object_resource_version(&current)) {
+            return Err(Status::conflict(resource.plural(), name));
+        }
+        let mut updated = change((*current).clone())?;
+        if object_name(&updated).as_deref() != Some(name) {
+            return Err(Status::invalid(resource.kind(), name, "metadata.name", "field is immutable"));
+        }
+        for immutable in ["uid", "creationTimestamp", "namespace"] {
+            let before = current["metadata"].get(immutable).cloned();
+            let metadata = metadata_mut(&mut updated);
+            match before {
+                Some(value) => metadata.insert(immutable.to_owned(), value),
+                None => metadata.remove(immutable),
+            };
+        }
+        metadata_mut(&mut updated).insert("resourceVersion".to_owned(), current["metadata"]["resourceVersion"].clone());
+        if updated == *current {
+            return Ok(current);
+        }
+        Ok(self.commit(&mut inner, resource, EventType::Modified, key.to_owned(), updated, Some(current)))
+    }
+
+    /// Removes an object and returns it as it was last seen (with the deletion's version).
+    pub fn delete(&self, resource: Resource, key: &str, expected: Option<u64>) -> Result<Arc<Value>, Status> {
+        let mut inner = self.write();
+        let name = key.rsplit('/').next().unwrap_or(key);
+        let current = inner.collections[resource.index()]
+            .get(key)
+            .cloned()
+            .ok_or_else(|| Status::not_found(resource.plural(), name))?;
+        if expected.is_some_and(|expected| Some(expected) != object_resource_version(&current)) {
+            return Err(Status::conflict(resource.plural(), name));
+        }
+        Ok(self.commit(&mut inner, resource, EventType::Deleted, key.to_owned(), (*current).clone(), Some(current)))
+    }
+
+    fn commit(
+        &self,
+        inner: &mut Inner,
+        resource: Resource,
+        kind: EventType,
+        key: String,
+        mut object: Value,
+        previous: Option<Arc<Value>>,
+    ) -> Arc<Value> {
+        inner.resource_version += 1;
+        let resource_version = inner.resource_version;
+        metadata_mut(&mut object).insert("resourceVersion".to_owned(), Value::from(resource_version.to_string()));
+        let object = Arc::new(object);
+        let collection = &mut inner.collections[resource.index()];
+        match kind {
+            EventType::Deleted => collection.remove(&key),
+            EventType::Added | EventType::Modified => collection.insert(key.clone(), object.clone()),
+        };
+        let line = watch_line(kind.as_str(), &object);
+        inner.history.push_back(Arc::new(Event { resource_version, resource, kind, key, object: object.clone(), previous, line }));
+        while inner.history.len() > self.history_len {
+            if let Some(dropped) = inner.history.pop_front() {
+                inner.compacted = dropped.resource_version;
+            }
+        }
+        self.latest.send_replace(resource_version);
+        object
+    }
+}
+
+/// One line of a watch stream: `{"type":"…","object":…}` and a newline.
+pub fn watch_line(event_type: &str, object: &Value) -> Bytes {
+    let mut line = Vec::with_capacity(1024);
+    line.extend_from_slice(b"{\"type\":\"");
+    line.extend_from_slice(event_type.as_bytes());
+    line.extend_from_slice(b"\",\"object\":");
+    serde_json::to_writer(&mut line, object).expect("a JSON value always serializes");
+    line.extend_from_slice(b"}\n");
+    Bytes::from(line)
+}
+
+pub fn object_name(object: &Value) -> Option<String> {
+    object["metadata"]["name"].as_str().filter(|name| !name.is_empty()).map(str::to_owned)
+}
+
+pub fn object_namespace(object: &Value) -> Option<&str> {
+    object["metadata"]["namespace"].as_str()
+}
+
+pub fn object_resource_version(object: &Value) -> Option<u64> {
+    object["metadata"]["resourceVersion"].as_str()?.parse().ok()
+}
+
+fn metadata_mut(object: &mut Value) -> &mut serde_json::Map<String, Value> {
+    if !object["metadata"].is_object() {
+        object["metadata"] = Value::Object(Default::default());
+    }
+    object["metadata"].as_object_mut().expect("metadata was just made an object")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn node(name: &str) -> Value {
+        json!({"apiVersion": "v1", "kind": "Node", "metadata": {"name": name}})
+    }
+
+    fn set_label(mut node: Value, value: &str) -> Result<Value, Status> {
+        node["metadata"]["labels"] = json!({"pool": value});
+        Ok(node)
+    }
+
+    #[test]
+    fn every_write_takes_the_next_resource_version() {
+        let store = Store::new(10);
+        let a = store.create(Resource::Nodes, node("a")).unwrap();
+        let b = store.create(Resource::Nodes, node("b")).unwrap();
+        assert_eq!(object_resource_version(&a), Some(2));
+        assert_eq!(object_resource_version(&b), Some(3));
+        assert_eq!(store.resource_version(), 3);
+    }
+
+    #[test]
+    fn stale_resource_version_is_a_conflict_and_changes_nothing() {
+        let store = Store::new(10);
+        store.create(Resource::Nodes, node("a")).unwrap();
+        store.update(Resource::Nodes, "a", Some(2), |n| set_label(n, "x")).unwrap();
+        let err = store.update(Resource::Nodes, "a", Some(2), |n| set_label(n, "y")).unwrap_err();
+        assert_eq!((err.code, err.reason), (409, "Conflict"));
+        assert_eq!(store.get(Resource::Nodes, "a").unwrap()["metadata"]["labels"]["pool"], "x");
+    }
+
+    #[test]
+    fn update_that_changes_nothing_commits_nothing() {
+        let store = Store::new(10);
+        store.create(Resource::Nodes, node("a")).unwrap();
+        store.update(Resource::Nodes, "a", None, |n| set_label(n, "x")).unwrap();
+        let before = store.resource_version();
+        store.update(Resource::Nodes, "a", None, |n| set_label(n, "x")).unwrap();
+        assert_eq!(store.resource_version(), before);
+    }
+
+    #[test]
+    fn list_at_an_older_version_undoes_later_writes() {
+        let store = Store::new(10);
+        store.create(Resource::Nodes, node("a")).unwrap();
+        let at = store.resource_version();
+        store.create(Resource::Nodes, node("b")).unwrap();
+        store.update(Resource::Nodes, "a", None, |n| set_label(n, "x")).unwrap();
+        store.delete(Resource::Nodes, "a", None).unwrap();
+        let old = store.list_at(Resource::Nodes, at).unwrap();
+        assert_eq!(old.keys().collect::<Vec<_>>(), ["a"]);
+        assert!(old["a"]["metadata"].get("labels").is_none());
+    }
+
+    #[test]
+    fn versions_older_than_the_history_are_expired() {
+        let store = Store::new(2);
+        for name in ["a", "b", "c", "d"] {
+            store.create(Resource::Nodes, node(name)).unwrap();
+        }
+        assert_eq!(store.events_after(2, 10).unwrap_err().code, 410);
+        assert_eq!(store.list_at(Resource::Nodes, 2).unwrap_err().code, 410);
+        let events = store.events_after(3, 10).unwrap();
+        assert_eq!(events.iter().map(|e| e.resource_version).collect::<Vec<_>>(), [4, 5]);
+    }
+}
