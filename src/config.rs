@@ -33,9 +33,10 @@ pub struct Config {
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    /// figment's message names the key and the file or variable that set it.
+    /// A key that does not exist or a value of the wrong type; the message names
+    /// the key and the file or variable that set it.
     #[error("configuration error: {0}")]
-    Parse(#[source] Box<figment::Error>),
+    Parse(String),
     #[error("configuration error: `{key}` {message}")]
     Invalid { key: String, message: String },
     #[error("configuration error: the file {0} given with --config does not exist")]
@@ -55,13 +56,38 @@ pub fn load(file: Option<&Path>, overrides: &[Override]) -> Result<Config, Error
         None if Path::new(DEFAULT_FILE).exists() => figment = figment.merge(Toml::file_exact(DEFAULT_FILE)),
         None => {}
     }
-    figment = figment.merge(Env::prefixed(ENV_PREFIX).split("__"));
+    figment = figment.merge(Env::prefixed(ENV_PREFIX).split("__").map(|key| key.as_str().to_ascii_lowercase().into()));
     for (key, value) in overrides {
         figment = figment.merge(Serialized::default(key, value.clone()));
     }
-    let config: Config = figment.extract().map_err(|e| Error::Parse(Box::new(e)))?;
+    let config: Config = figment.extract().map_err(describe)?;
     config.validate()?;
     Ok(config)
+}
+
+/// Names the key in full and the exact file or environment variable that set
+/// it, for each error figment found.
+fn describe(errors: figment::Error) -> Error {
+    let messages: Vec<String> = errors
+        .into_iter()
+        .map(|error| {
+            let path = &error.path;
+            let key = path.join(".");
+            let source = match &error.metadata {
+                Some(metadata) => match &metadata.source {
+                    Some(figment::Source::File(file)) => format!(" in {}", file.display()),
+                    _ if metadata.name.contains("environment") => {
+                        let variable: Vec<String> = path.iter().map(|part| part.to_ascii_uppercase()).collect();
+                        format!(" in environment variable {ENV_PREFIX}{}", variable.join("__"))
+                    }
+                    _ => format!(" in {}", metadata.name),
+                },
+                None => String::new(),
+            };
+            format!("`{key}`{source}: {}", error.kind)
+        })
+        .collect();
+    Error::Parse(messages.join("; "))
 }
 
 impl Config {
@@ -101,7 +127,7 @@ mod tests {
     fn unknown_key_is_named_with_its_file() {
         let file = write("[sim]\nnodez = 7\n");
         let message = load(Some(file.path()), &[]).unwrap_err().to_string();
-        assert!(message.contains("nodez") && message.contains("sim"), "{message}");
+        assert!(message.contains("`sim.nodez`"), "{message}");
         assert!(message.contains(&file.path().display().to_string()), "{message}");
     }
 

@@ -1,0 +1,41 @@
+//! The `nodecast` binary's configuration handling, run as a user runs it.
+
+use std::process::Command;
+
+fn nodecast() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_nodecast"));
+    command.current_dir(env!("CARGO_MANIFEST_DIR")).env_remove("RUST_LOG");
+    command
+}
+
+#[test]
+fn config_prints_every_layer_applied() {
+    let output = nodecast()
+        .args(["config", "--log-format", "json"])
+        .env("NODECAST_SIM__NODES", "321")
+        .env("NODECAST_SIM__SEED", "9")
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let printed: toml::Value = toml::from_str(&String::from_utf8(output.stdout).unwrap()).unwrap();
+    assert_eq!(printed["sim"]["nodes"].as_integer(), Some(321), "environment beats the file");
+    assert_eq!(printed["sim"]["seed"].as_integer(), Some(9));
+    assert_eq!(printed["log"]["format"].as_str(), Some("json"), "flags beat the file");
+    assert_eq!(printed["sim"]["disruption_budgets"][0]["name"].as_str(), Some("web"), "config/nodecast.toml is read");
+}
+
+#[test]
+fn bad_environment_value_names_the_variable_and_key() {
+    let output = nodecast().arg("config").env("NODECAST_SIM__NODES", "lots").output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(stderr.contains("`sim.nodes`") && stderr.contains("NODECAST_SIM__NODES"), "{stderr}");
+}
+
+#[test]
+fn unknown_environment_key_is_refused() {
+    let output = nodecast().arg("config").env("NODECAST_SIM__NODEZ", "3").output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(stderr.contains("`sim.nodez`") && stderr.contains("NODECAST_SIM__NODEZ"), "{stderr}");
+}
