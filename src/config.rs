@@ -156,7 +156,10 @@ mod tests {
 
     #[test]
     fn printed_configuration_loads_back_unchanged() {
-        let config = Config { sim: sim::Config { nodes: 42, token: Some("t".into()), ..Default::default() }, ..Default::default() };
+        let config = Config {
+            sim: sim::Config { nodes: 42, token: Some("t".into()), ..Default::default() },
+            ..Default::default()
+        };
         let file = write(&config.to_toml());
         assert_eq!(load(Some(file.path()), &[]).unwrap(), config);
     }

@@ -9,7 +9,11 @@ use clap::{Parser, Subcommand};
 use nodecast::config::{self, Override};
 
 #[derive(Parser)]
-#[command(name = "nodecast", version, about = "Watches Kubernetes nodes and turns every meaningful change into a live event")]
+#[command(
+    name = "nodecast",
+    version,
+    about = "Watches Kubernetes nodes and turns every meaningful change into a live event"
+)]
 struct Cli {
     /// Configuration file [default: config/nodecast.toml, when it exists].
     #[arg(long, global = true, value_name = "FILE")]
@@ -121,7 +125,8 @@ async fn run_sim(config: nodecast::sim::Config) -> anyhow::Result<()> {
 
 /// Resolves on SIGINT or SIGTERM.
 async fn shutdown_signal() {
-    let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).expect("SIGTERM handler installs");
+    let mut terminate =
+        tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).expect("SIGTERM handler installs");
     tokio::select! {
         _ = tokio::signal::ctrl_c() => {}
         _ = terminate.recv() => {}

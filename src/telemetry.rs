@@ -30,7 +30,12 @@ pub enum Format {
 impl Config {
     pub fn validate(&self) -> Result<(), (String, String)> {
         const LEVELS: [&str; 6] = ["trace", "debug", "info", "warn", "error", "off"];
-        let invalid = |why: String| ("log.level".to_owned(), format!("is not a level ({}) or a filter like `nodecast=debug`: {why}", LEVELS.join(", ")));
+        let invalid = |why: String| {
+            (
+                "log.level".to_owned(),
+                format!("is not a level ({}) or a filter like `nodecast=debug`: {why}", LEVELS.join(", ")),
+            )
+        };
         for directive in self.level.split(',').map(str::trim) {
             let level = directive.rsplit_once('=').map_or(directive, |(_, level)| level);
             if !LEVELS.contains(&level.to_ascii_lowercase().as_str()) {

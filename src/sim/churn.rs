@@ -329,7 +329,10 @@ mod tests {
         churn.populate(20, 2);
         let changes = (0..steps).filter_map(|_| churn.step()).collect();
         let (_, nodes) = store.list(Resource::Nodes);
-        let shapes = nodes.values().map(|node| json!([node["metadata"]["labels"], node["spec"]["taints"].as_array().map(Vec::len)])).collect();
+        let shapes = nodes
+            .values()
+            .map(|node| json!([node["metadata"]["labels"], node["spec"]["taints"].as_array().map(Vec::len)]))
+            .collect();
         (changes, shapes)
     }
 
@@ -355,7 +358,12 @@ mod tests {
         churn.heartbeat(3, "2099-01-01T00:00:00Z");
         let mut after = (*store.get(Resource::Nodes, "node-0002").unwrap()).clone();
         assert_ne!(after["status"]["conditions"], before["status"]["conditions"]);
-        for (condition, old) in after["status"]["conditions"].as_array_mut().unwrap().iter_mut().zip(before["status"]["conditions"].as_array().unwrap()) {
+        for (condition, old) in after["status"]["conditions"]
+            .as_array_mut()
+            .unwrap()
+            .iter_mut()
+            .zip(before["status"]["conditions"].as_array().unwrap())
+        {
             condition["lastHeartbeatTime"] = old["lastHeartbeatTime"].clone();
         }
         after["metadata"]["resourceVersion"] = before["metadata"]["resourceVersion"].clone();

@@ -97,7 +97,11 @@ impl Config {
     /// Checks what serde cannot: ranges and selector syntax. Errors name the key.
     pub fn validate(&self) -> Result<(), (String, String)> {
         let positive = |key: &str, value: f64| {
-            if value.is_finite() && value >= 0.0 { Ok(()) } else { Err((key.to_owned(), format!("must be a finite number >= 0, got {value}"))) }
+            if value.is_finite() && value >= 0.0 {
+                Ok(())
+            } else {
+                Err((key.to_owned(), format!("must be a finite number >= 0, got {value}")))
+            }
         };
         positive("sim.churn", self.churn)?;
         positive("sim.heartbeat_secs", self.heartbeat_secs)?;
@@ -159,7 +163,8 @@ impl Simulator {
         let mut churn = Churn::new(store.clone(), &config);
         churn.populate(config.nodes, config.pods_per_node);
         let stop = CancellationToken::new();
-        let mut tasks = vec![tokio::spawn(server::serve(listener, store.clone(), Arc::new(config.clone()), stop.clone()))];
+        let mut tasks =
+            vec![tokio::spawn(server::serve(listener, store.clone(), Arc::new(config.clone()), stop.clone()))];
         if config.churn > 0.0 || config.heartbeat_secs > 0.0 {
             tasks.push(churn.run(config.churn, config.heartbeat_secs, stop.clone()));
         }
@@ -200,7 +205,8 @@ impl Simulator {
     }
 
     pub fn write_kubeconfig(&self, path: &Path) -> Result<(), Error> {
-        std::fs::write(path, self.kubeconfig()).map_err(|source| Error::WriteKubeconfig { path: path.to_owned(), source })
+        std::fs::write(path, self.kubeconfig())
+            .map_err(|source| Error::WriteKubeconfig { path: path.to_owned(), source })
     }
 
     /// Stops serving (open watches end) and stops the churn.

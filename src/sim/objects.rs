@@ -178,18 +178,27 @@ pub fn human_age(at: &str, now: DateTime<Utc>) -> String {
 
 /// The columns of `kubectl get` for a resource, and one row of them.
 pub fn table_columns(kind: &str) -> Value {
-    let column = |name: &str, kind: &str, priority: u8| {
-        json!({"name": name, "type": kind, "format": if name == "Name" { "name" } else { "" }, "description": "", "priority": priority})
-    };
+    let column = |name: &str, kind: &str, priority: u8| json!({"name": name, "type": kind, "format": if name == "Name" { "name" } else { "" }, "description": "", "priority": priority});
     match kind {
         "Node" => json!([
-            column("Name", "string", 0), column("Status", "string", 0), column("Roles", "string", 0),
-            column("Age", "string", 0), column("Version", "string", 0), column("Internal-IP", "string", 1),
-            column("OS-Image", "string", 1), column("Kernel-Version", "string", 1), column("Container-Runtime", "string", 1),
+            column("Name", "string", 0),
+            column("Status", "string", 0),
+            column("Roles", "string", 0),
+            column("Age", "string", 0),
+            column("Version", "string", 0),
+            column("Internal-IP", "string", 1),
+            column("OS-Image", "string", 1),
+            column("Kernel-Version", "string", 1),
+            column("Container-Runtime", "string", 1),
         ]),
         "Pod" => json!([
-            column("Name", "string", 0), column("Ready", "string", 0), column("Status", "string", 0),
-            column("Restarts", "string", 0), column("Age", "string", 0), column("IP", "string", 1), column("Node", "string", 1),
+            column("Name", "string", 0),
+            column("Ready", "string", 0),
+            column("Status", "string", 0),
+            column("Restarts", "string", 0),
+            column("Age", "string", 0),
+            column("IP", "string", 1),
+            column("Node", "string", 1),
         ]),
         _ => json!([column("Name", "string", 0), column("Status", "string", 0), column("Age", "string", 0)]),
     }
@@ -218,15 +227,31 @@ pub fn table_row(object: &Value, now: DateTime<Utc>) -> Value {
                 .and_then(|addresses| addresses.iter().find(|a| a["type"] == "InternalIP"))
                 .map(|a| text(&a["address"]))
                 .unwrap_or_else(|| "<none>".to_owned());
-            json!([name, status, roles, age, text(&info["kubeletVersion"]), internal_ip,
-                   text(&info["osImage"]), text(&info["kernelVersion"]), text(&info["containerRuntimeVersion"])])
+            json!([
+                name,
+                status,
+                roles,
+                age,
+                text(&info["kubeletVersion"]),
+                internal_ip,
+                text(&info["osImage"]),
+                text(&info["kernelVersion"]),
+                text(&info["containerRuntimeVersion"])
+            ])
         }
         Some("Pod") => {
             let statuses = object["status"]["containerStatuses"].as_array().cloned().unwrap_or_default();
             let ready = statuses.iter().filter(|s| s["ready"] == true).count();
             let restarts: i64 = statuses.iter().filter_map(|s| s["restartCount"].as_i64()).sum();
-            json!([name, format!("{ready}/{}", statuses.len()), text(&object["status"]["phase"]), restarts.to_string(), age,
-                   text(&object["status"]["podIP"]), text(&object["spec"]["nodeName"])])
+            json!([
+                name,
+                format!("{ready}/{}", statuses.len()),
+                text(&object["status"]["phase"]),
+                restarts.to_string(),
+                age,
+                text(&object["status"]["podIP"]),
+                text(&object["spec"]["nodeName"])
+            ])
         }
         _ => json!([name, text(&object["status"]["phase"]), age]),
     };
@@ -265,7 +290,10 @@ mod tests {
         object["metadata"]["creationTimestamp"] = json!("2026-01-10T12:00:00Z");
         let now = DateTime::parse_from_rfc3339("2026-01-10T12:00:30Z").unwrap().with_timezone(&Utc);
         let row = table_row(&object, now);
-        assert_eq!(row["cells"].as_array().unwrap()[0..5], json!(["n1", "Ready,SchedulingDisabled", "control-plane", "30s", "v1.33.1"]).as_array().unwrap()[..]);
+        assert_eq!(
+            row["cells"].as_array().unwrap()[0..5],
+            json!(["n1", "Ready,SchedulingDisabled", "control-plane", "30s", "v1.33.1"]).as_array().unwrap()[..]
+        );
     }
 
     #[test]

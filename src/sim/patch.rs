@@ -30,8 +30,8 @@ impl PatchType {
 pub fn apply(patch_type: PatchType, object: &mut Value, body: &[u8]) -> Result<(), Status> {
     match patch_type {
         PatchType::Json => {
-            let operations: json_patch::Patch = serde_json::from_slice(body)
-                .map_err(|e| Status::bad_request(format!("error decoding patch: {e}")))?;
+            let operations: json_patch::Patch =
+                serde_json::from_slice(body).map_err(|e| Status::bad_request(format!("error decoding patch: {e}")))?;
             json_patch::patch(object, &operations).map_err(|e| Status {
                 code: 422,
                 reason: "Invalid",
@@ -91,7 +91,9 @@ fn strategic_merge(target: &mut Value, patch: &Value, path: &str) {
                 target.remove(key);
             }
             Value::Array(items) => match merge_key(&field) {
-                Some(merge_key) => merge_list(target.entry(key.clone()).or_insert(Value::Array(Vec::new())), items, merge_key, &field),
+                Some(merge_key) => {
+                    merge_list(target.entry(key.clone()).or_insert(Value::Array(Vec::new())), items, merge_key, &field)
+                }
                 None => {
                     target.insert(key.clone(), Value::Array(items.clone()));
                 }

@@ -80,10 +80,9 @@ fn parse_requirement(term: &str) -> Result<Requirement, String> {
             return Ok(make(valid_key(key.trim())?, valid_value(value.trim())?));
         }
     }
-    for (operator, make) in [
-        (" notin ", Requirement::NotIn as fn(String, BTreeSet<String>) -> Requirement),
-        (" in ", Requirement::In),
-    ] {
+    for (operator, make) in
+        [(" notin ", Requirement::NotIn as fn(String, BTreeSet<String>) -> Requirement), (" in ", Requirement::In)]
+    {
         if let Some((key, values)) = term.split_once(operator) {
             let values = values
                 .trim()
@@ -103,7 +102,9 @@ fn valid_key(key: &str) -> Result<String, String> {
     if !key.is_empty() && prefix_ok && is_qualified_name_part(name) {
         Ok(key.to_owned())
     } else {
-        Err(format!("{key:?}: name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character"))
+        Err(format!(
+            "{key:?}: name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character"
+        ))
     }
 }
 
@@ -111,7 +112,9 @@ fn valid_value(value: &str) -> Result<String, String> {
     if value.is_empty() || is_qualified_name_part(value) {
         Ok(value.to_owned())
     } else {
-        Err(format!("{value:?}: a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character"))
+        Err(format!(
+            "{value:?}: a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character"
+        ))
     }
 }
 

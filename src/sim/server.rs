@@ -30,6 +30,10 @@ use super::store::{self, EventType, Resource, Store};
 const MAX_BODY: usize = 3 * 1024 * 1024;
 /// Events a watch takes from the history per wake-up; they leave as one chunk.
 const WATCH_BATCH: usize = 512;
+/// After sending a partial batch a watch waits this long before reading again,
+/// so that a burst of writes leaves as a few chunks rather than one wake-up and
+/// one socket write per event; a lone event still leaves at once.
+const WATCH_COALESCE: Duration = Duration::from_millis(1);
 
 pub async fn serve(listener: TcpListener, store: Arc<Store>, config: Arc<Config>, stop: CancellationToken) {
     let address = listener.local_addr().ok();
@@ -42,8 +46,9 @@ pub async fn serve(listener: TcpListener, store: Arc<Store>, config: Arc<Config>
     };
     let api = Api { store, config, stop: stop.clone() };
     let shutdown = stop.cancelled_owned();
-    if let Err(error) =
-        poem::Server::new_with_acceptor(acceptor).run_with_graceful_shutdown(api, shutdown, Some(Duration::from_secs(2))).await
+    if let Err(error) = poem::Server::new_with_acceptor(acceptor)
+        .run_with_graceful_shutdown(api, shutdown, Some(Duration::from_secs(2)))
+        .await
     {
         tracing::error!(?address, %error, "simulator stopped serving");
     }
@@ -68,7 +73,9 @@ impl Endpoint for Api {
     async fn call(&self, mut request: Request) -> poem::Result<Response> {
         let body = match request.take_body().into_bytes_limit(MAX_BODY).await {
             Ok(body) => body,
-            Err(error) => return Ok(status_response(&Status::bad_request(format!("cannot read the request body: {error}")))),
+            Err(error) => {
+                return Ok(status_response(&Status::bad_request(format!("cannot read the request body: {error}"))));
+            }
         };
         let started = std::time::Instant::now();
         let response = self.handle(&request, body).unwrap_or_else(|status| status_response(&status));
@@ -106,7 +113,13 @@ impl Api {
             body,
             access,
         };
-        let get_only = |value: Value| if call.method == Method::GET { Ok(json_response(StatusCode::OK, &value)) } else { Err(Status::method_not_allowed(call.method.as_str())) };
+        let get_only = |value: Value| {
+            if call.method == Method::GET {
+                Ok(json_response(StatusCode::OK, &value))
+            } else {
+                Err(Status::method_not_allowed(call.method.as_str()))
+            }
+        };
         match segments.as_slice() {
             ["healthz"] => Ok(Response::builder().body("ok")),
             ["version"] => get_only(version()),
@@ -120,7 +133,9 @@ impl Api {
             ["api", "v1", "namespaces"] => self.collection(&call, Resource::Namespaces, None),
             ["api", "v1", "namespaces", name] => self.item(&call, Resource::Namespaces, None, name),
             ["api", "v1", "namespaces", namespace, "pods"] => self.collection(&call, Resource::Pods, Some(namespace)),
-            ["api", "v1", "namespaces", namespace, "pods", name] => self.item(&call, Resource::Pods, Some(namespace), name),
+            ["api", "v1", "namespaces", namespace, "pods", name] => {
+                self.item(&call, Resource::Pods, Some(namespace), name)
+            }
             ["api", "v1", "namespaces", namespace, "pods", name, "eviction"] if call.method == Method::POST => {
                 self.writable(&call, "create", "pods/eviction", name)?;
                 self.evict(namespace, name, &call.body)
@@ -133,7 +148,8 @@ impl Api {
         let Some(token) = &self.config.token else {
             return Ok(Access::ReadWrite);
         };
-        let presented = request.header(header::AUTHORIZATION).and_then(|value| value.strip_prefix("Bearer ")).map(str::trim);
+        let presented =
+            request.header(header::AUTHORIZATION).and_then(|value| value.strip_prefix("Bearer ")).map(str::trim);
         match presented {
             Some(presented) if presented == token => Ok(Access::ReadWrite),
             Some(presented) if self.config.read_only_token.as_deref() == Some(presented) => Ok(Access::ReadOnly),
@@ -154,11 +170,7 @@ impl Api {
         match *call.method {
             Method::GET => {
                 let selection = Selection::parse(resource, namespace, &call.query)?;
-                if flag(&call.query, "watch")? {
-                    self.watch(call, selection)
-                } else {
-                    self.list(call, selection)
-                }
+                if flag(&call.query, "watch")? { self.watch(call, selection) } else { self.list(call, selection) }
             }
             Method::POST => {
                 self.writable(call, "create", resource.plural(), "")?;
@@ -177,8 +189,13 @@ impl Api {
         let key = store::key(namespace, name);
         match *call.method {
             Method::GET => {
-                let object = self.store.get(resource, &key).ok_or_else(|| Status::not_found(resource.plural(), name))?;
-                Ok(if call.table { table_response(resource, self.store.resource_version(), None, [&object]) } else { json_response(StatusCode::OK, &object) })
+                let object =
+                    self.store.get(resource, &key).ok_or_else(|| Status::not_found(resource.plural(), name))?;
+                Ok(if call.table {
+                    table_response(resource, self.store.resource_version(), None, [&object])
+                } else {
+                    json_response(StatusCode::OK, &object)
+                })
             }
             Method::PUT => {
                 self.writable(call, "update", resource.plural(), name)?;
@@ -199,7 +216,8 @@ impl Api {
                 let updated = self.store.update(resource, &key, None, |mut object| {
                     let seen = object["metadata"]["resourceVersion"].clone();
                     patch::apply(patch_type, &mut object, &call.body)?;
-                    if !object["metadata"]["resourceVersion"].is_null() && object["metadata"]["resourceVersion"] != seen {
+                    if !object["metadata"]["resourceVersion"].is_null() && object["metadata"]["resourceVersion"] != seen
+                    {
                         return Err(Status::conflict(resource.plural(), name));
                     }
                     validate(resource, &object)?;
@@ -237,12 +255,22 @@ impl Api {
             None => {
                 let (current, objects) = self.store.list(selection.resource);
                 match requested_version.map(|v| v.parse::<u64>()) {
-                    Some(Err(_)) => return Err(Status::bad_request(format!("invalid resource version: {}", requested_version.unwrap()))),
+                    Some(Err(_)) => {
+                        return Err(Status::bad_request(format!(
+                            "invalid resource version: {}",
+                            requested_version.unwrap()
+                        )));
+                    }
                     Some(Ok(exact)) if call.query.get("resourceVersionMatch").map(String::as_str) == Some("Exact") => {
                         (exact, self.store.list_at(selection.resource, exact)?, None)
                     }
                     Some(Ok(at_least)) if at_least > current => {
-                        return Err(Status { code: 504, reason: "Timeout", message: format!("Too large resource version: {at_least}, current: {current}"), details: None });
+                        return Err(Status {
+                            code: 504,
+                            reason: "Timeout",
+                            message: format!("Too large resource version: {at_least}, current: {current}"),
+                            details: None,
+                        });
                     }
                     _ => (current, objects, None),
                 }
@@ -268,7 +296,9 @@ impl Api {
             metadata["continue"] = json!(token);
         }
         let mut body = Vec::with_capacity(64 * 1024);
-        body.extend_from_slice(format!("{{\"kind\":\"{}List\",\"apiVersion\":\"v1\",\"metadata\":", selection.resource.kind()).as_bytes());
+        body.extend_from_slice(
+            format!("{{\"kind\":\"{}List\",\"apiVersion\":\"v1\",\"metadata\":", selection.resource.kind()).as_bytes(),
+        );
         serde_json::to_writer(&mut body, &metadata).expect("metadata serializes");
         body.extend_from_slice(b",\"items\":[");
         for (index, item) in items.enumerate() {
@@ -284,7 +314,9 @@ impl Api {
     fn watch(&self, call: &Call, selection: Selection) -> Result<Response, Status> {
         let requested = call.query.get("resourceVersion").filter(|v| !v.is_empty() && *v != "0");
         let start = match requested {
-            Some(version) => Start::After(version.parse().map_err(|_| Status::bad_request(format!("invalid resource version: {version}")))?),
+            Some(version) => Start::After(
+                version.parse().map_err(|_| Status::bad_request(format!("invalid resource version: {version}")))?,
+            ),
             None => Start::Snapshot,
         };
         let timeout = number(&call.query, "timeoutSeconds")?.map(|s| Duration::from_secs(s as u64));
@@ -298,7 +330,8 @@ impl Api {
         };
         let (sender, mut receiver) = mpsc::channel::<Bytes>(16);
         tokio::spawn(watch.run(start, timeout, sender, self.stop.clone()));
-        let stream = futures::stream::poll_fn(move |cx| receiver.poll_recv(cx).map(|chunk| chunk.map(Ok::<_, std::io::Error>)));
+        let stream =
+            futures::stream::poll_fn(move |cx| receiver.poll_recv(cx).map(|chunk| chunk.map(Ok::<_, std::io::Error>)));
         Ok(Response::builder()
             .status(StatusCode::OK)
             .content_type("application/json")
@@ -307,10 +340,13 @@ impl Api {
     }
 
     fn evict(&self, namespace: &str, name: &str, body: &[u8]) -> Result<Response, Status> {
-        let eviction: Value = serde_json::from_slice(body).map_err(|e| Status::bad_request(format!("error decoding eviction: {e}")))?;
+        let eviction: Value =
+            serde_json::from_slice(body).map_err(|e| Status::bad_request(format!("error decoding eviction: {e}")))?;
         let named = eviction["metadata"]["name"].as_str().unwrap_or_default();
         if named != name {
-            return Err(Status::bad_request(format!("name in URL does not match name in Eviction object ({named:?} != {name:?})")));
+            return Err(Status::bad_request(format!(
+                "name in URL does not match name in Eviction object ({named:?} != {name:?})"
+            )));
         }
         let key = store::key(Some(namespace), name);
         let pod = self.store.get(Resource::Pods, &key).ok_or_else(|| Status::not_found("pods", name))?;
@@ -322,7 +358,11 @@ impl Api {
             }
             let healthy = pods
                 .values()
-                .filter(|p| store::object_namespace(p) == Some(namespace) && selector.matches(&p["metadata"]["labels"]) && pod_healthy(p))
+                .filter(|p| {
+                    store::object_namespace(p) == Some(namespace)
+                        && selector.matches(&p["metadata"]["labels"])
+                        && pod_healthy(p)
+                })
                 .count();
             let after = healthy - usize::from(pod_healthy(&pod));
             if after < budget.min_available {
@@ -401,7 +441,8 @@ impl Watch {
         };
         let deadline = tokio::time::sleep(timeout.unwrap_or(Duration::from_secs(30 * 60)));
         tokio::pin!(deadline);
-        let mut bookmark = tokio::time::interval_at(tokio::time::Instant::now() + self.bookmark_every, self.bookmark_every);
+        let mut bookmark =
+            tokio::time::interval_at(tokio::time::Instant::now() + self.bookmark_every, self.bookmark_every);
         loop {
             let events = match self.store.events_after(cursor, WATCH_BATCH) {
                 Ok(events) => events,
@@ -415,6 +456,9 @@ impl Watch {
                 let chunk = self.render(&events);
                 if !chunk.is_empty() && sender.send(chunk).await.is_err() {
                     return;
+                }
+                if events.len() < WATCH_BATCH {
+                    tokio::time::sleep(WATCH_COALESCE).await;
                 }
                 continue;
             }
@@ -468,11 +512,19 @@ impl Watch {
         if initial_events_end {
             metadata["annotations"] = json!({"k8s.io/initial-events-end": "true"});
         }
-        store::watch_line("BOOKMARK", &json!({"kind": self.selection.resource.kind(), "apiVersion": "v1", "metadata": metadata}))
+        store::watch_line(
+            "BOOKMARK",
+            &json!({"kind": self.selection.resource.kind(), "apiVersion": "v1", "metadata": metadata}),
+        )
     }
 }
 
-fn table<'a>(resource: Resource, version: u64, continue_token: Option<String>, objects: impl IntoIterator<Item = &'a Value>) -> Value {
+fn table<'a>(
+    resource: Resource,
+    version: u64,
+    continue_token: Option<String>,
+    objects: impl IntoIterator<Item = &'a Value>,
+) -> Value {
     let now = Utc::now();
     let mut metadata = json!({"resourceVersion": version.to_string()});
     if let Some(token) = continue_token {
@@ -487,12 +539,23 @@ fn table<'a>(resource: Resource, version: u64, continue_token: Option<String>, o
     })
 }
 
-fn table_response<'a>(resource: Resource, version: u64, continue_token: Option<String>, objects: impl IntoIterator<Item = &'a Arc<Value>>) -> Response {
-    json_response(StatusCode::OK, &table(resource, version, continue_token, objects.into_iter().map(|object| &**object)))
+fn table_response<'a>(
+    resource: Resource,
+    version: u64,
+    continue_token: Option<String>,
+    objects: impl IntoIterator<Item = &'a Arc<Value>>,
+) -> Response {
+    json_response(
+        StatusCode::OK,
+        &table(resource, version, continue_token, objects.into_iter().map(|object| &**object)),
+    )
 }
 
 fn json_response(code: StatusCode, value: &Value) -> Response {
-    Response::builder().status(code).content_type("application/json").body(serde_json::to_vec(value).expect("JSON values serialize"))
+    Response::builder()
+        .status(code)
+        .content_type("application/json")
+        .body(serde_json::to_vec(value).expect("JSON values serialize"))
 }
 
 fn status_response(status: &Status) -> Response {
@@ -526,11 +589,14 @@ fn core_resources() -> Value {
 
 /// Decodes a request body as an object of `resource`'s kind.
 fn decode_object(resource: Resource, body: &[u8]) -> Result<Value, Status> {
-    let object: Value = serde_json::from_slice(body).map_err(|e| Status::bad_request(format!("error decoding request body: {e}")))?;
+    let object: Value =
+        serde_json::from_slice(body).map_err(|e| Status::bad_request(format!("error decoding request body: {e}")))?;
     if object["kind"] != resource.kind() || object["apiVersion"] != "v1" {
         return Err(Status::bad_request(format!(
             "the body of the request has kind {} apiVersion {}, expected {} v1",
-            object["kind"], object["apiVersion"], resource.kind()
+            object["kind"],
+            object["apiVersion"],
+            resource.kind()
         )));
     }
     Ok(object)
@@ -557,13 +623,16 @@ fn delete_precondition(body: &[u8]) -> Result<Option<u64>, Status> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Ok(None);
     }
-    let options: Value = serde_json::from_slice(body).map_err(|e| Status::bad_request(format!("error decoding DeleteOptions: {e}")))?;
+    let options: Value =
+        serde_json::from_slice(body).map_err(|e| Status::bad_request(format!("error decoding DeleteOptions: {e}")))?;
     Ok(options["preconditions"]["resourceVersion"].as_str().and_then(|v| v.parse().ok()))
 }
 
 fn pod_healthy(pod: &Value) -> bool {
     pod["status"]["phase"] == "Running"
-        && pod["status"]["conditions"].as_array().is_some_and(|c| c.iter().any(|c| c["type"] == "Ready" && c["status"] == "True"))
+        && pod["status"]["conditions"]
+            .as_array()
+            .is_some_and(|c| c.iter().any(|c| c["type"] == "Ready" && c["status"] == "True"))
 }
 
 fn flag(query: &HashMap<String, String>, name: &str) -> Result<bool, Status> {
@@ -577,7 +646,11 @@ fn flag(query: &HashMap<String, String>, name: &str) -> Result<bool, Status> {
 fn number(query: &HashMap<String, String>, name: &str) -> Result<Option<usize>, Status> {
     query
         .get(name)
-        .map(|value| value.parse().map_err(|_| Status::bad_request(format!("{name}: invalid value {value:?}, expected a non-negative integer"))))
+        .map(|value| {
+            value.parse().map_err(|_| {
+                Status::bad_request(format!("{name}: invalid value {value:?}, expected a non-negative integer"))
+            })
+        })
         .transpose()
 }
 
@@ -590,9 +663,12 @@ fn encode_continue(resource_version: u64, last_key: &str) -> String {
 
 fn decode_continue(token: &str) -> Result<(u64, String), Status> {
     let invalid = || Status::bad_request("continue key is not valid: the token is not one this server issued");
-    let decoded: Value = BASE64.decode(token).ok().and_then(|bytes| serde_json::from_slice(&bytes).ok()).ok_or_else(invalid)?;
+    let decoded: Value =
+        BASE64.decode(token).ok().and_then(|bytes| serde_json::from_slice(&bytes).ok()).ok_or_else(invalid)?;
     match (decoded["rv"].as_u64(), decoded["start"].as_str()) {
-        (Some(resource_version), Some(start)) if decoded["v"] == "meta.k8s.io/v1" => Ok((resource_version, start.to_owned())),
+        (Some(resource_version), Some(start)) if decoded["v"] == "meta.k8s.io/v1" => {
+            Ok((resource_version, start.to_owned()))
+        }
         _ => Err(invalid()),
     }
 }

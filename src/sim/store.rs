@@ -282,7 +282,15 @@ impl Store {
             EventType::Added | EventType::Modified => collection.insert(key.clone(), object.clone()),
         };
         let line = watch_line(kind.as_str(), &object);
-        inner.history.push_back(Arc::new(Event { resource_version, resource, kind, key, object: object.clone(), previous, line }));
+        inner.history.push_back(Arc::new(Event {
+            resource_version,
+            resource,
+            kind,
+            key,
+            object: object.clone(),
+            previous,
+            line,
+        }));
         while inner.history.len() > self.history_len {
             if let Some(dropped) = inner.history.pop_front() {
                 inner.compacted = dropped.resource_version;

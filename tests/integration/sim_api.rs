@@ -32,7 +32,10 @@ async fn list_pages_through_every_node_exactly_once_while_nodes_change() {
             Some(token) if !token.is_empty() => {
                 params = params.continue_token(&token);
                 page = nodes.list(&params).await.unwrap();
-                assert_eq!(page.metadata.resource_version, first_version, "every page is served at the first page's version");
+                assert_eq!(
+                    page.metadata.resource_version, first_version,
+                    "every page is served at the first page's version"
+                );
             }
             _ => break,
         }
@@ -160,8 +163,10 @@ async fn stale_update_is_a_conflict_and_changes_nothing() {
 
 #[tokio::test]
 async fn pods_are_listed_by_node_and_evicted_within_their_budget() {
-    let budget = DisruptionBudget { name: "web".into(), namespace: "demo".into(), selector: "app=web".into(), min_available: 1 };
-    let sim = Simulator::start(sim::Config { disruption_budgets: vec![budget], pods_per_node: 6, ..quiet(4) }).await.unwrap();
+    let budget =
+        DisruptionBudget { name: "web".into(), namespace: "demo".into(), selector: "app=web".into(), min_available: 1 };
+    let sim =
+        Simulator::start(sim::Config { disruption_budgets: vec![budget], pods_per_node: 6, ..quiet(4) }).await.unwrap();
     let client = client(&sim).await;
     let all: Api<Pod> = Api::all(client.clone());
     let on_node = all.list(&ListParams::default().fields("spec.nodeName=node-0002")).await.unwrap();
@@ -191,7 +196,10 @@ async fn bad_requests_get_a_status_and_leave_the_store_alone() {
     let before = sim.store().list(Resource::Nodes);
 
     let raw_patch = |content_type: &str, body: &str| {
-        http::Request::patch("/api/v1/nodes/node-0001").header("content-type", content_type).body(body.as_bytes().to_vec()).unwrap()
+        http::Request::patch("/api/v1/nodes/node-0001")
+            .header("content-type", content_type)
+            .body(body.as_bytes().to_vec())
+            .unwrap()
     };
     let cases = [
         (raw_patch("application/merge-patch+json", "{not json"), 400, "BadRequest"),

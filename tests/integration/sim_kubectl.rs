@@ -37,7 +37,8 @@ impl Kubectl {
     /// Runs kubectl off the async runtime's threads, which must keep serving it.
     async fn run(&self, args: &[&str]) -> String {
         let mut command = self.command(args);
-        let output: Output = tokio::task::spawn_blocking(move || command.output()).await.unwrap().expect("kubectl runs");
+        let output: Output =
+            tokio::task::spawn_blocking(move || command.output()).await.unwrap().expect("kubectl runs");
         let (stdout, stderr) = (String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
         assert!(output.status.success(), "kubectl {args:?} failed:\n{stdout}\n{stderr}");
         stdout.into_owned()
@@ -76,7 +77,14 @@ async fn cordon_label_taint_and_uncordon_change_the_node() {
 
     kubectl.run(&["taint", "node", "node-0004", "dedicated=db:NoExecute"]).await;
     let taints = node(&sim, "node-0004")["spec"]["taints"].clone();
-    assert!(taints.as_array().unwrap().iter().any(|t| t["key"] == "dedicated" && t["value"] == "db" && t["effect"] == "NoExecute"), "{taints}");
+    assert!(
+        taints
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|t| t["key"] == "dedicated" && t["value"] == "db" && t["effect"] == "NoExecute"),
+        "{taints}"
+    );
     kubectl.run(&["taint", "node", "node-0004", "dedicated=db:NoExecute-"]).await;
     assert!(!node(&sim, "node-0004")["spec"]["taints"].to_string().contains("dedicated"));
 
@@ -96,7 +104,8 @@ async fn get_nodes_watch_shows_each_change_as_it_happens() {
         let deadline = Instant::now() + Duration::from_secs(20);
         for line in BufReader::new(stdout).lines().map_while(Result::ok) {
             seen.push(line);
-            let changed = seen.iter().filter(|l| l.starts_with("node-0003") && l.contains("SchedulingDisabled")).count();
+            let changed =
+                seen.iter().filter(|l| l.starts_with("node-0003") && l.contains("SchedulingDisabled")).count();
             if changed > 0 && seen.len() >= 6 || Instant::now() > deadline {
                 break;
             }
@@ -110,7 +119,10 @@ async fn get_nodes_watch_shows_each_change_as_it_happens() {
     watch.kill().unwrap();
     let _ = watch.wait();
     assert_eq!(seen.iter().take(5).filter(|line| line.contains(" Ready ")).count(), 5, "{seen:?}");
-    assert!(seen[5..].iter().any(|line| line.starts_with("node-0003") && line.contains("Ready,SchedulingDisabled")), "{seen:?}");
+    assert!(
+        seen[5..].iter().any(|line| line.starts_with("node-0003") && line.contains("Ready,SchedulingDisabled")),
+        "{seen:?}"
+    );
     sim.shutdown().await;
 }
 
@@ -119,7 +131,12 @@ async fn pods_by_node_and_drain_through_evictions() {
     let sim = Simulator::start(quiet(6)).await.unwrap();
     let kubectl = Kubectl::new(&sim);
     let (_, pods) = sim.store().list(Resource::Pods);
-    let target = pods.values().filter_map(|pod| pod["spec"]["nodeName"].as_str()).find(|n| *n != "node-0001").unwrap().to_owned();
+    let target = pods
+        .values()
+        .filter_map(|pod| pod["spec"]["nodeName"].as_str())
+        .find(|n| *n != "node-0001")
+        .unwrap()
+        .to_owned();
     let expected: Vec<String> = pods
         .values()
         .filter(|pod| pod["spec"]["nodeName"] == target.as_str())
@@ -128,7 +145,8 @@ async fn pods_by_node_and_drain_through_evictions() {
 
     let selector = format!("spec.nodeName={target}");
     let listed = kubectl.run(&["get", "pods", "-A", "--no-headers", "--field-selector", &selector]).await;
-    let mut names: Vec<String> = listed.lines().map(|line| line.split_whitespace().nth(1).unwrap().to_owned()).collect();
+    let mut names: Vec<String> =
+        listed.lines().map(|line| line.split_whitespace().nth(1).unwrap().to_owned()).collect();
     names.sort();
     let mut expected_sorted = expected.clone();
     expected_sorted.sort();
