@@ -14,7 +14,7 @@ use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
 use serde::{Deserialize, Serialize};
 
-use crate::{sim, telemetry};
+use crate::{api, app, sim, source, telemetry};
 
 /// The file read when no `--config` is given, if it exists.
 pub const DEFAULT_FILE: &str = "config/nodecast.toml";
@@ -27,6 +27,12 @@ pub const ENV_PREFIX: &str = "NODECAST_";
 pub struct Config {
     /// Logging (`[log]`).
     pub log: telemetry::Config,
+    /// The HTTP API: address, authentication (`[api]`).
+    pub api: api::Config,
+    /// Batching and buffering of the per-cluster pipelines (`[pipeline]`).
+    pub pipeline: app::PipelineConfig,
+    /// Clusters to watch (`[[clusters]]`); none means the embedded simulator.
+    pub clusters: Vec<source::ClusterConfig>,
     /// The simulated Kubernetes API server (`[sim]`).
     pub sim: sim::Config,
 }
@@ -95,6 +101,8 @@ impl Config {
     pub fn validate(&self) -> Result<(), Error> {
         let invalid = |(key, message): (String, String)| Error::Invalid { key, message };
         self.log.validate().map_err(invalid)?;
+        self.api.validate().map_err(invalid)?;
+        self.pipeline.validate().map_err(invalid)?;
         self.sim.validate().map_err(invalid)?;
         Ok(())
     }

@@ -23,8 +23,13 @@
 //! The binary (`src/main.rs`) only parses the command line, loads the
 //! configuration, sets up logs and calls into this library.
 
+pub mod api;
+pub mod app;
+pub mod cache;
 pub mod config;
+pub mod detect;
 pub mod sim;
+pub mod source;
 pub mod telemetry;
 
 pub use config::Config;

@@ -25,15 +25,28 @@ struct Cli {
     #[arg(long, global = true, value_name = "FORMAT")]
     log_format: Option<String>,
     #[command(subcommand)]
-    command: Command,
+    command: Option<Command>,
 }
 
 #[derive(Subcommand)]
 enum Command {
+    /// Runs nodecast (the default): watches the configured clusters, or an
+    /// embedded simulated cluster when none is configured, and serves the API.
+    Serve(ServeArgs),
     /// Runs the simulated Kubernetes API server alone, with churn, until Ctrl-C.
     Sim(SimArgs),
     /// Prints the effective configuration (all layers applied) as TOML.
     Config,
+}
+
+#[derive(clap::Args, Default)]
+struct ServeArgs {
+    /// Address to serve the API on (api.listen).
+    #[arg(long, value_name = "ADDR")]
+    listen: Option<SocketAddr>,
+    /// Writes the embedded simulator's kubeconfig here, for kubectl (sim.kubeconfig).
+    #[arg(long, value_name = "FILE")]
+    sim_kubeconfig: Option<PathBuf>,
 }
 
 #[derive(clap::Args)]
@@ -75,7 +88,11 @@ impl Cli {
         };
         set("log.level", self.log_level.clone().map(Into::into));
         set("log.format", self.log_format.clone().map(Into::into));
-        if let Command::Sim(sim) = &self.command {
+        if let Some(Command::Serve(serve)) = &self.command {
+            set("api.listen", serve.listen.map(|a| a.to_string().into()));
+            set("sim.kubeconfig", serve.sim_kubeconfig.as_ref().map(|p| p.display().to_string().into()));
+        }
+        if let Some(Command::Sim(sim)) = &self.command {
             set("sim.nodes", sim.nodes.map(Into::into));
             set("sim.listen", sim.listen.map(|a| a.to_string().into()));
             set("sim.kubeconfig", sim.kubeconfig.as_ref().map(|p| p.display().to_string().into()));
@@ -98,17 +115,36 @@ fn main() -> anyhow::Result<()> {
             std::process::exit(2);
         }
     };
-    match cli.command {
-        Command::Config => {
-            print!("{}", config.to_toml());
-            Ok(())
-        }
-        Command::Sim(_) => {
-            nodecast::telemetry::init(&config.log);
-            let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
-            runtime.block_on(run_sim(config.sim))
-        }
+    if let Some(Command::Config) = cli.command {
+        print!("{}", config.to_toml());
+        return Ok(());
     }
+    nodecast::telemetry::init(&config.log);
+    let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
+    match cli.command {
+        Some(Command::Sim(_)) => runtime.block_on(run_sim(config.sim)),
+        _ => runtime.block_on(serve(config)),
+    }
+}
+
+async fn serve(config: nodecast::Config) -> anyhow::Result<()> {
+    let listener = tokio::net::TcpListener::bind(config.api.listen)
+        .await
+        .with_context(|| format!("cannot listen on {} (api.listen)", config.api.listen))?;
+    let stop = tokio_util::sync::CancellationToken::new();
+    let signal = stop.clone();
+    tokio::spawn(async move {
+        shutdown_signal().await;
+        tracing::info!("shutting down");
+        signal.cancel();
+    });
+    if config.clusters.is_empty() {
+        println!(
+            "nodecast on http://{} (API docs at /docs), watching an embedded simulated cluster",
+            config.api.listen
+        );
+    }
+    nodecast::app::run(config, listener, stop).await
 }
 
 async fn run_sim(config: nodecast::sim::Config) -> anyhow::Result<()> {

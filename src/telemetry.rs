@@ -1,6 +1,12 @@
-//! Logs: tracing, human-readable by default or one JSON object per line.
-//! `RUST_LOG`, when set, takes precedence over the configured level.
+//! Logs and metrics. Logs: tracing, human-readable by default or one JSON
+//! object per line; `RUST_LOG`, when set, takes precedence over the configured
+//! level. Metrics: one Prometheus registry that the stages report into.
 
+use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
 use serde::{Deserialize, Serialize};
 use tracing_subscriber::EnvFilter;
 
@@ -49,9 +55,88 @@ impl Config {
 /// Installs the global subscriber; later calls (as in tests) leave the first one in place.
 pub fn init(config: &Config) {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(&config.level));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_ansi(ansi);
     let _ = match config.format {
         Format::Text => builder.try_init(),
         Format::Json => builder.json().try_init(),
     };
+}
+
+/// The Prometheus metrics every stage reports into, served as text at `/metrics`.
+pub struct Metrics {
+    registry: prometheus_client::registry::Registry,
+    /// Significant changes committed, by cluster and change (`Added`, `Deleted`, or a group name).
+    pub events: Family<ClusterChange, Counter>,
+    /// Time spent per batch in each stage (`commit`, `publish`).
+    pub stage_seconds: Family<Stage, Histogram>,
+    pub snapshot_nodes: Family<ClusterLabel, Gauge>,
+    /// Bytes of cached summary JSON, the bulk of what a snapshot holds.
+    pub snapshot_summary_bytes: Family<ClusterLabel, Gauge>,
+    pub watcher_restarts: Family<ClusterLabel, Counter>,
+    pub relists: Family<ClusterLabel, Counter>,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct ClusterChange {
+    pub cluster: String,
+    pub change: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct ClusterLabel {
+    pub cluster: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct Stage {
+    pub stage: &'static str,
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        let mut registry = prometheus_client::registry::Registry::with_prefix("nodecast");
+        let events = Family::default();
+        let stage_seconds =
+            Family::<Stage, Histogram>::new_with_constructor(|| Histogram::new(exponential_buckets(1e-6, 4.0, 12)));
+        let snapshot_nodes = Family::default();
+        let snapshot_summary_bytes = Family::default();
+        let watcher_restarts = Family::default();
+        let relists = Family::default();
+        registry.register("events", "Significant node changes committed", events.clone());
+        registry.register("stage_seconds", "Time per batch in each pipeline stage", stage_seconds.clone());
+        registry.register("snapshot_nodes", "Nodes in the latest snapshot", snapshot_nodes.clone());
+        registry.register(
+            "snapshot_summary_bytes",
+            "Bytes of serialized summaries cached",
+            snapshot_summary_bytes.clone(),
+        );
+        registry.register(
+            "watcher_restarts",
+            "Watcher errors followed by a backed-off retry",
+            watcher_restarts.clone(),
+        );
+        registry.register("relists", "Complete lists started (first list included)", relists.clone());
+        Self { registry, events, stage_seconds, snapshot_nodes, snapshot_summary_bytes, watcher_restarts, relists }
+    }
+}
+
+impl Metrics {
+    /// The Prometheus text exposition of every metric.
+    pub fn encode(&self) -> String {
+        let mut text = String::new();
+        prometheus_client::encoding::text::encode(&mut text, &self.registry).expect("writing to a String cannot fail");
+        text
+    }
+
+    /// Drops the series of a cluster that is gone.
+    pub fn forget(&self, cluster: &str) {
+        let label = ClusterLabel { cluster: cluster.to_owned() };
+        for family in [&self.snapshot_nodes, &self.snapshot_summary_bytes] {
+            family.remove(&label);
+        }
+        for family in [&self.watcher_restarts, &self.relists] {
+            family.remove(&label);
+        }
+    }
 }

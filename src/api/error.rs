@@ -1,0 +1,111 @@
+//! The API's one error type, mapped once to an HTTP status and a JSON body
+//! `{"code": "...", "message": "..."}`.
+
+use poem_openapi::payload::Json;
+use poem_openapi::{ApiResponse, Object};
+
+use crate::app;
+
+/// The body of every error response.
+#[derive(Debug, Clone, Object, serde::Serialize)]
+pub struct ErrorBody {
+    /// Stable, machine-readable: `bad_request`, `unauthorized`, `forbidden`,
+    /// `not_found`, `conflict`, `cluster_not_ready`.
+    pub code: String,
+    /// What went wrong, for people: it names the parameter, cluster or node.
+    pub message: String,
+}
+
+#[derive(Debug, ApiResponse)]
+pub enum Error {
+    /// A parameter, selector or body is invalid; the message names it.
+    #[oai(status = 400)]
+    BadRequest(Json<ErrorBody>),
+    /// No valid bearer token.
+    #[oai(status = 401)]
+    Unauthorized(Json<ErrorBody>),
+    /// The token's role or cluster patterns do not allow this.
+    #[oai(status = 403)]
+    Forbidden(Json<ErrorBody>),
+    /// No such cluster or node.
+    #[oai(status = 404)]
+    NotFound(Json<ErrorBody>),
+    /// The cluster already exists.
+    #[oai(status = 409)]
+    Conflict(Json<ErrorBody>),
+    /// The cluster has not completed its first list yet; retry after the given seconds.
+    #[oai(status = 503)]
+    NotReady(Json<ErrorBody>, #[oai(header = "Retry-After")] u32),
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+fn body(code: &str, message: impl Into<String>) -> Json<ErrorBody> {
+    Json(ErrorBody { code: code.to_owned(), message: message.into() })
+}
+
+impl Error {
+    pub fn bad_request(message: impl Into<String>) -> Self {
+        Error::BadRequest(body("bad_request", message))
+    }
+
+    pub fn unauthorized(message: impl Into<String>) -> Self {
+        Error::Unauthorized(body("unauthorized", message))
+    }
+
+    pub fn forbidden(message: impl Into<String>) -> Self {
+        Error::Forbidden(body("forbidden", message))
+    }
+
+    pub fn not_found(message: impl Into<String>) -> Self {
+        Error::NotFound(body("not_found", message))
+    }
+
+    pub fn unknown_cluster(name: &str) -> Self {
+        Self::not_found(format!("no cluster named {name:?}"))
+    }
+
+    pub fn not_ready(cluster: &str) -> Self {
+        Error::NotReady(
+            body("cluster_not_ready", format!("cluster {cluster:?} has not completed its first list yet")),
+            1,
+        )
+    }
+}
+
+impl From<app::Error> for Error {
+    fn from(error: app::Error) -> Self {
+        let message = std::iter::successors(Some(&error as &dyn std::error::Error), |e| e.source())
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(": ");
+        match error {
+            app::Error::AlreadyRegistered(_) => Error::Conflict(body("conflict", message)),
+            app::Error::UnknownCluster(_) => Error::not_found(message),
+            app::Error::InvalidName(_) | app::Error::Source { .. } | app::Error::Simulator(_) => {
+                Error::bad_request(message)
+            }
+        }
+    }
+}
+
+/// Errors poem-openapi raises before a handler runs (a query parameter of the
+/// wrong type, a malformed JSON body), in the same JSON shape.
+pub fn from_framework(error: poem::Error) -> poem::Response {
+    if error.is_from_response() {
+        return error.into_response();
+    }
+    let status = error.status();
+    let code = match status.as_u16() {
+        400 => "bad_request",
+        401 => "unauthorized",
+        404 => "not_found",
+        405 => "method_not_allowed",
+        413 => "payload_too_large",
+        415 => "unsupported_media_type",
+        _ => "error",
+    };
+    let body = serde_json::to_vec(&ErrorBody { code: code.to_owned(), message: error.to_string() })
+        .expect("an error body serializes");
+    poem::Response::builder().status(status).content_type("application/json; charset=utf-8").body(body)
+}

@@ -1,0 +1,168 @@
+//! Request and response types of the REST API, apart from the handlers.
+
+use std::marker::PhantomData;
+
+use bytes::Bytes;
+use chrono::{DateTime, Utc};
+use poem_openapi::registry::{MetaSchemaRef, Registry};
+use poem_openapi::types::Type;
+use poem_openapi::{Enum, Object, Union};
+
+use crate::cache::NodeSummary;
+
+/// Which view of a node to return.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Enum)]
+#[oai(rename_all = "lowercase")]
+pub enum View {
+    /// nodecast's node summary.
+    #[default]
+    Summary,
+    /// The Kubernetes Node object (without `managedFields`).
+    Full,
+}
+
+/// One node: its summary, or the Kubernetes object with `view=full`.
+#[derive(Debug, Clone, Union)]
+pub enum NodeView {
+    Summary(NodeSummary),
+    Full(serde_json::Value),
+}
+
+/// A page of a cluster's nodes, sorted by name.
+#[derive(Debug, Clone, Object)]
+pub struct NodeList {
+    pub cluster_name: String,
+    /// The server's epoch; with `seq`, a position in the cluster's event stream.
+    pub epoch: String,
+    /// The snapshot's seq: open the WebSocket with `since=seq` to miss nothing after this list.
+    pub seq: u64,
+    /// Nodes in the cluster, before filters.
+    pub total: u64,
+    pub items: Vec<NodeView>,
+    /// Pass as `continue` for the next page; absent on the last page.
+    #[oai(rename = "continue")]
+    pub continue_token: Option<String>,
+}
+
+/// One node of a cluster.
+#[derive(Debug, Clone, Object)]
+pub struct NodeItem {
+    pub cluster_name: String,
+    pub epoch: String,
+    pub seq: u64,
+    pub node: NodeView,
+}
+
+/// JSON serialized ahead of time (summaries are serialized once, at commit),
+/// documented in the OpenAPI spec with the schema of `T`.
+pub struct PreSerialized<T>(pub Bytes, PhantomData<T>);
+
+impl<T> PreSerialized<T> {
+    pub fn new(bytes: impl Into<Bytes>) -> Self {
+        Self(bytes.into(), PhantomData)
+    }
+}
+
+impl<T: Type> poem_openapi::payload::Payload for PreSerialized<T> {
+    const CONTENT_TYPE: &'static str = "application/json; charset=utf-8";
+
+    fn check_content_type(content_type: &str) -> bool {
+        content_type.starts_with("application/json")
+    }
+
+    fn schema_ref() -> MetaSchemaRef {
+        T::schema_ref()
+    }
+
+    fn register(registry: &mut Registry) {
+        T::register(registry);
+    }
+}
+
+impl<T: Send> poem::IntoResponse for PreSerialized<T> {
+    fn into_response(self) -> poem::Response {
+        poem::Response::builder().content_type("application/json; charset=utf-8").body(self.0)
+    }
+}
+
+#[derive(Debug, Clone, Object)]
+pub struct ClusterInfo {
+    pub name: String,
+    /// `config`, `api` or `simulator`.
+    pub origin: String,
+    pub ready: bool,
+    pub nodes: u64,
+    pub seq: u64,
+}
+
+/// A cluster to register: kubeconfig content, not a path.
+#[derive(Debug, Clone, Object)]
+pub struct RegisterCluster {
+    /// 1 to 63 letters, digits, `-`, `_` or `.`.
+    pub name: String,
+    /// The kubeconfig, as YAML or JSON text. Credentials must be inline: exec
+    /// plugins, auth providers and file references are refused.
+    pub kubeconfig: String,
+    /// The context to use (default: the kubeconfig's current context).
+    pub context: Option<String>,
+}
+
+#[derive(Debug, Clone, Object)]
+pub struct RealtimeStatus {
+    pub epoch: String,
+    pub clusters: Vec<ClusterStatus>,
+}
+
+#[derive(Debug, Clone, Object)]
+pub struct ClusterStatus {
+    pub name: String,
+    pub origin: String,
+    pub ready: bool,
+    pub nodes: u64,
+    pub seq: u64,
+    pub last_event_time: Option<DateTime<Utc>>,
+    pub watcher_restarts: u64,
+    pub relists: u64,
+    pub last_error: Option<String>,
+    pub last_error_time: Option<DateTime<Utc>>,
+    /// Consumers of the change stream.
+    pub subscribers: u64,
+}
+
+#[derive(Debug, Clone, Object)]
+pub struct RefreshAccepted {
+    pub cluster: String,
+    /// Complete lists so far; the forced one adds one when it starts.
+    pub relists: u64,
+}
+
+/// The seeds' cache statistics, for nodes: one informer per cluster.
+#[derive(Debug, Clone, Object)]
+#[oai(rename_all = "camelCase")]
+pub struct CacheStats {
+    pub active_informers: u64,
+    pub total_objects: u64,
+    /// Keyed `<cluster>/v1/nodes`.
+    pub resource_stats: std::collections::BTreeMap<String, ResourceStats>,
+    pub last_update: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, Object)]
+#[oai(rename_all = "camelCase")]
+pub struct ResourceStats {
+    pub object_count: u64,
+    /// Nodes are cluster-scoped: always 0.
+    pub namespace_count: u64,
+    pub last_sync: Option<DateTime<Utc>>,
+    /// How long the latest complete list took, as `2.5s`.
+    pub sync_duration: Option<String>,
+    pub ready: bool,
+}
+
+#[derive(Debug, Clone, Object)]
+pub struct Health {
+    /// `ok`, or `not ready`.
+    pub status: String,
+    /// Clusters that have not completed their first list.
+    pub waiting_for: Vec<String>,
+}

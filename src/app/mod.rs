@@ -1,0 +1,291 @@
+//! The application: the set of watched clusters, each with its pipeline task,
+//! cache and change stream, and the lifecycle that starts and stops them.
+//!
+//! It wires the stages together; the stages themselves live in their own
+//! modules. The embedded default lives here too: with no cluster configured,
+//! nodecast starts the simulator and watches it as the cluster `demo`.
+
+mod pipeline;
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use tokio::sync::{Notify, broadcast};
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+
+use crate::cache::{self, Change};
+use crate::telemetry::Metrics;
+use crate::{Config, sim, source};
+
+/// Name of the simulated cluster of the embedded default.
+pub const DEMO_CLUSTER: &str = "demo";
+
+/// Settings of the pipeline (`[pipeline]` in the configuration).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PipelineConfig {
+    /// Deltas taken from the watcher per batch; one snapshot is published per batch.
+    pub batch_size: usize,
+    /// Committed changes a slow consumer of a cluster's change stream may lag
+    /// behind before it misses some (and is told how many).
+    pub change_buffer: usize,
+}
+
+impl Default for PipelineConfig {
+    fn default() -> Self {
+        Self { batch_size: 512, change_buffer: 16_384 }
+    }
+}
+
+impl PipelineConfig {
+    pub fn validate(&self) -> Result<(), (String, String)> {
+        for (key, value) in [("pipeline.batch_size", self.batch_size), ("pipeline.change_buffer", self.change_buffer)] {
+            if value == 0 {
+                return Err((key.to_owned(), "must be at least 1".to_owned()));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// How a cluster came to be watched.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Origin {
+    Config,
+    Api,
+    Simulator,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("cluster {0:?} is already registered")]
+    AlreadyRegistered(String),
+    #[error("no cluster named {0:?}")]
+    UnknownCluster(String),
+    #[error("invalid cluster name {0:?}: use 1 to 63 letters, digits, '-', '_' or '.'")]
+    InvalidName(String),
+    #[error("cluster {name:?}")]
+    Source {
+        name: String,
+        #[source]
+        source: source::Error,
+    },
+    #[error("cannot start the embedded simulator")]
+    Simulator(#[source] sim::Error),
+}
+
+/// The watch state of a cluster, as `/api/v1/realtime/status` reports it.
+#[derive(Debug, Clone, Default)]
+pub struct WatchStatus {
+    pub watcher_restarts: u64,
+    pub relists: u64,
+    pub last_error: Option<String>,
+    pub last_error_at: Option<DateTime<Utc>>,
+}
+
+/// One watched cluster.
+pub struct Cluster {
+    pub name: String,
+    pub origin: Origin,
+    reader: cache::Reader,
+    status: Mutex<WatchStatus>,
+    changes: broadcast::Sender<Arc<Change>>,
+    refresh: Notify,
+    stop: CancellationToken,
+    task: Mutex<Option<JoinHandle<()>>>,
+}
+
+impl Cluster {
+    /// The latest published snapshot.
+    pub fn snapshot(&self) -> Arc<cache::Snapshot> {
+        self.reader.load()
+    }
+
+    pub fn reader(&self) -> &cache::Reader {
+        &self.reader
+    }
+
+    pub fn status(&self) -> WatchStatus {
+        self.status.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    /// The committed changes from now on, in seq order.
+    pub fn subscribe(&self) -> broadcast::Receiver<Arc<Change>> {
+        self.changes.subscribe()
+    }
+
+    /// Consumers of the change stream.
+    pub fn subscribers(&self) -> usize {
+        self.changes.receiver_count()
+    }
+
+    /// Makes the pipeline drop its watch and list again.
+    pub fn refresh(&self) {
+        self.refresh.notify_one();
+    }
+}
+
+struct Inner {
+    config: Config,
+    epoch: String,
+    clusters: RwLock<BTreeMap<String, Arc<Cluster>>>,
+    metrics: Arc<Metrics>,
+    simulator: tokio::sync::Mutex<Option<sim::Simulator>>,
+}
+
+/// The running application; cheap to clone.
+#[derive(Clone)]
+pub struct App(Arc<Inner>);
+
+impl App {
+    /// Starts watching the configured clusters, or the embedded simulator when
+    /// none is configured.
+    pub async fn start(config: Config) -> Result<Self, Error> {
+        let epoch = format!("{:016x}", rand::random::<u64>());
+        let app = App(Arc::new(Inner {
+            config: config.clone(),
+            epoch,
+            clusters: RwLock::default(),
+            metrics: Arc::default(),
+            simulator: tokio::sync::Mutex::default(),
+        }));
+        if config.clusters.is_empty() {
+            let simulator = sim::Simulator::start(config.sim.clone()).await.map_err(Error::Simulator)?;
+            let client = source::client_from_content(&simulator.kubeconfig(), None, false)
+                .await
+                .map_err(|source| Error::Source { name: DEMO_CLUSTER.to_owned(), source })?;
+            *app.0.simulator.lock().await = Some(simulator);
+            app.register(DEMO_CLUSTER, Origin::Simulator, client)?;
+        }
+        for cluster in &config.clusters {
+            let client = source::client_for(cluster)
+                .await
+                .map_err(|source| Error::Source { name: cluster.name.clone(), source })?;
+            app.register(&cluster.name, Origin::Config, client)?;
+        }
+        Ok(app)
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.0.config
+    }
+
+    /// Random at start: with a `seq`, it names a position in a cluster's event stream.
+    pub fn epoch(&self) -> &str {
+        &self.0.epoch
+    }
+
+    pub fn metrics(&self) -> &Metrics {
+        &self.0.metrics
+    }
+
+    /// The URL of the embedded simulator, when it runs.
+    pub async fn simulator_url(&self) -> Option<String> {
+        self.0.simulator.lock().await.as_ref().map(sim::Simulator::url)
+    }
+
+    pub fn cluster(&self, name: &str) -> Option<Arc<Cluster>> {
+        self.0.clusters.read().unwrap_or_else(|p| p.into_inner()).get(name).cloned()
+    }
+
+    /// Every cluster, by name.
+    pub fn clusters(&self) -> Vec<Arc<Cluster>> {
+        self.0.clusters.read().unwrap_or_else(|p| p.into_inner()).values().cloned().collect()
+    }
+
+    /// Starts watching a cluster through `client`.
+    pub fn register(&self, name: &str, origin: Origin, client: kube::Client) -> Result<Arc<Cluster>, Error> {
+        if name.is_empty()
+            || name.len() > 63
+            || !name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        {
+            return Err(Error::InvalidName(name.to_owned()));
+        }
+        let (writer, reader) = cache::new();
+        let cluster = Arc::new(Cluster {
+            name: name.to_owned(),
+            origin,
+            reader,
+            status: Mutex::default(),
+            changes: broadcast::channel(self.0.config.pipeline.change_buffer).0,
+            refresh: Notify::new(),
+            stop: CancellationToken::new(),
+            task: Mutex::default(),
+        });
+        {
+            let mut clusters = self.0.clusters.write().unwrap_or_else(|p| p.into_inner());
+            if clusters.contains_key(name) {
+                return Err(Error::AlreadyRegistered(name.to_owned()));
+            }
+            clusters.insert(name.to_owned(), cluster.clone());
+        }
+        let task = pipeline::Pipeline {
+            cluster: cluster.clone(),
+            writer,
+            metrics: self.0.metrics.clone(),
+            batch_size: self.0.config.pipeline.batch_size,
+        };
+        *cluster.task.lock().unwrap_or_else(|p| p.into_inner()) = Some(tokio::spawn(task.run(client)));
+        tracing::info!(cluster = name, ?origin, "cluster registered");
+        Ok(cluster)
+    }
+
+    /// Stops watching a cluster and drops its data.
+    pub async fn unregister(&self, name: &str) -> Result<(), Error> {
+        let cluster = self
+            .0
+            .clusters
+            .write()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(name)
+            .ok_or_else(|| Error::UnknownCluster(name.to_owned()))?;
+        cluster.stop.cancel();
+        let task = cluster.task.lock().unwrap_or_else(|p| p.into_inner()).take();
+        if let Some(task) = task {
+            let _ = task.await;
+        }
+        self.0.metrics.forget(name);
+        tracing::info!(cluster = name, "cluster unregistered");
+        Ok(())
+    }
+
+    /// Every cluster has completed its first list.
+    pub fn ready(&self) -> bool {
+        self.clusters().iter().all(|cluster| cluster.snapshot().ready)
+    }
+
+    /// Stops every watcher, then the simulator.
+    pub async fn shutdown(&self) {
+        for cluster in self.clusters() {
+            let _ = self.unregister(&cluster.name).await;
+        }
+        if let Some(simulator) = self.0.simulator.lock().await.take() {
+            simulator.shutdown().await;
+        }
+    }
+}
+
+/// Runs nodecast until `stop`: the application and its HTTP API on `listener`.
+pub async fn run(config: Config, listener: tokio::net::TcpListener, stop: CancellationToken) -> anyhow::Result<()> {
+    let address: SocketAddr = listener.local_addr()?;
+    let app = App::start(config).await?;
+    tracing::info!(%address, epoch = app.epoch(), clusters = app.clusters().len(), "nodecast serving");
+    let acceptor = poem::listener::TcpAcceptor::from_tokio(listener)?;
+    let server = poem::Server::new_with_acceptor(acceptor);
+    let served = server
+        .run_with_graceful_shutdown(
+            crate::api::routes(app.clone()),
+            stop.cancelled_owned(),
+            Some(Duration::from_secs(5)),
+        )
+        .await;
+    app.shutdown().await;
+    served?;
+    Ok(())
+}

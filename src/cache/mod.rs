@@ -1,0 +1,333 @@
+//! The cache: per cluster, one writer commits node deltas and publishes an
+//! immutable [`Snapshot`] through `arc-swap`; any number of [`Reader`]s load the
+//! latest snapshot without locking.
+//!
+//! Every delta is committed, heartbeat-only ones included (the cache always holds
+//! the truth), but only significant changes (a non-empty [`ChangeSet`]) advance
+//! `seq` and leave as [`Change`]s for the stages after it. After a (re)list the
+//! writer compares the new list with what it held: vanished nodes become
+//! deletions, changed ones updates, unchanged ones nothing.
+//!
+//! It owns the snapshot and its serialized summaries; it knows nothing of
+//! Kubernetes clients, HTTP or plugins.
+
+pub mod summary;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use arc_swap::ArcSwap;
+use bytes::Bytes;
+use chrono::{DateTime, Utc};
+use imbl::OrdMap;
+use k8s_openapi::api::core::v1::Node;
+use serde::Serialize;
+
+use crate::detect::{self, ChangeSet};
+use crate::source::Delta;
+pub use summary::NodeSummary;
+use summary::{ChangeTimes, to_chrono};
+
+/// One node as cached: the object (without `managedFields`), its summary, and
+/// the summary's JSON, serialized once at commit.
+#[derive(Debug)]
+pub struct CachedNode {
+    pub node: Node,
+    pub summary: Arc<NodeSummary>,
+    pub summary_json: Bytes,
+    changed: ChangeTimes,
+}
+
+impl CachedNode {
+    fn new(node: Node, changed: ChangeTimes, seq: u64) -> Self {
+        let summary = NodeSummary::new(&node, &changed, seq);
+        let summary_json = Bytes::from(serde_json::to_vec(&summary).expect("a summary always serializes"));
+        Self { node, summary: Arc::new(summary), summary_json, changed }
+    }
+
+    pub fn name(&self) -> &str {
+        &self.summary.name
+    }
+}
+
+/// What readers see of one cluster at one moment.
+#[derive(Debug, Clone)]
+pub struct Snapshot {
+    /// +1 per significant change.
+    pub seq: u64,
+    /// +1 per committed delta, heartbeats included: full node views change with it.
+    pub revision: u64,
+    /// The first complete list has been committed.
+    pub ready: bool,
+    pub nodes: OrdMap<String, Arc<CachedNode>>,
+    pub last_event: Option<DateTime<Utc>>,
+    pub last_list: Option<ListRecord>,
+}
+
+/// When the latest complete list was committed and how long it took.
+#[derive(Debug, Clone, Copy)]
+pub struct ListRecord {
+    pub at: DateTime<Utc>,
+    pub took: Duration,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum ChangeKind {
+    Added,
+    Updated,
+    Deleted,
+}
+
+/// A significant change, committed.
+#[derive(Debug, Clone)]
+pub struct Change {
+    pub seq: u64,
+    pub kind: ChangeKind,
+    pub name: String,
+    pub changes: ChangeSet,
+    pub before: Option<Arc<CachedNode>>,
+    pub after: Option<Arc<CachedNode>>,
+    pub at: DateTime<Utc>,
+}
+
+/// A cluster's cache: its writer, and a reader to clone for everyone else.
+pub fn new() -> (Writer, Reader) {
+    let snapshot =
+        Snapshot { seq: 0, revision: 0, ready: false, nodes: OrdMap::new(), last_event: None, last_list: None };
+    let shared = Arc::new(ArcSwap::from_pointee(snapshot.clone()));
+    (Writer { shared: shared.clone(), next: snapshot, relist: None }, Reader { shared })
+}
+
+/// Loads the latest published snapshot; cheap, lock-free, cloneable.
+#[derive(Clone)]
+pub struct Reader {
+    shared: Arc<ArcSwap<Snapshot>>,
+}
+
+impl Reader {
+    pub fn load(&self) -> Arc<Snapshot> {
+        self.shared.load_full()
+    }
+}
+
+/// The one writer of a cluster's cache.
+pub struct Writer {
+    shared: Arc<ArcSwap<Snapshot>>,
+    next: Snapshot,
+    relist: Option<(HashMap<String, Node>, Instant)>,
+}
+
+impl Writer {
+    /// Commits one delta into the next snapshot; significant changes go to `out`.
+    pub fn apply(&mut self, delta: Delta, now: DateTime<Utc>, out: &mut Vec<Change>) {
+        self.next.last_event = Some(now);
+        match delta {
+            Delta::Apply(node) => self.upsert(node, now, out),
+            Delta::Delete(node) => {
+                if let Some(name) = node.metadata.name {
+                    self.remove(&name, now, out);
+                }
+            }
+            Delta::Init => self.relist = Some((HashMap::new(), Instant::now())),
+            Delta::InitApply(node) => {
+                if let (Some((listed, _)), Some(name)) = (&mut self.relist, node.metadata.name.clone()) {
+                    listed.insert(name, node);
+                }
+            }
+            Delta::InitDone => {
+                let (listed, started) = self.relist.take().unwrap_or_else(|| (HashMap::new(), Instant::now()));
+                let vanished: Vec<String> =
+                    self.next.nodes.keys().filter(|name| !listed.contains_key(*name)).cloned().collect();
+                for name in vanished {
+                    self.remove(&name, now, out);
+                }
+                for node in listed.into_values() {
+                    self.upsert(node, now, out);
+                }
+                self.next.ready = true;
+                self.next.last_list = Some(ListRecord { at: now, took: started.elapsed() });
+            }
+        }
+    }
+
+    /// Makes everything applied so far visible to readers.
+    pub fn publish(&self) {
+        self.shared.store(Arc::new(self.next.clone()));
+    }
+
+    /// The snapshot being built (not yet published).
+    pub fn pending(&self) -> &Snapshot {
+        &self.next
+    }
+
+    fn upsert(&mut self, node: Node, now: DateTime<Utc>, out: &mut Vec<Change>) {
+        let Some(name) = node.metadata.name.clone() else { return };
+        self.next.revision += 1;
+        let before = self.next.nodes.get(&name).cloned();
+        let (kind, changes, changed) = match &before {
+            None => (ChangeKind::Added, ChangeSet::all(), first_seen(&node, now)),
+            Some(before) => {
+                let changes = detect::changes(&before.node, &node);
+                if changes.is_empty() {
+                    let quiet = CachedNode {
+                        node,
+                        summary: before.summary.clone(),
+                        summary_json: before.summary_json.clone(),
+                        changed: before.changed,
+                    };
+                    self.next.nodes.insert(name, Arc::new(quiet));
+                    return;
+                }
+                let mut changed = before.changed;
+                for (index, (group, _)) in ChangeSet::GROUPS.iter().enumerate() {
+                    if changes.contains(*group) {
+                        changed[index] = now;
+                    }
+                }
+                (ChangeKind::Updated, changes, changed)
+            }
+        };
+        self.next.seq += 1;
+        let after = Arc::new(CachedNode::new(node, changed, self.next.seq));
+        self.next.nodes.insert(name.clone(), after.clone());
+        out.push(Change { seq: self.next.seq, kind, name, changes, before, after: Some(after), at: now });
+    }
+
+    fn remove(&mut self, name: &str, now: DateTime<Utc>, out: &mut Vec<Change>) {
+        let Some(before) = self.next.nodes.remove(name) else { return };
+        self.next.revision += 1;
+        self.next.seq += 1;
+        out.push(Change {
+            seq: self.next.seq,
+            kind: ChangeKind::Deleted,
+            name: name.to_owned(),
+            changes: ChangeSet::empty(),
+            before: Some(before),
+            after: None,
+            at: now,
+        });
+    }
+}
+
+/// Change times for a node seen for the first time: conditions from their own
+/// transition times, everything else from the node's creation (or now).
+fn first_seen(node: &Node, now: DateTime<Utc>) -> ChangeTimes {
+    let created = node.metadata.creation_timestamp.as_ref().map(to_chrono).unwrap_or(now);
+    let transitioned = node
+        .status
+        .as_ref()
+        .and_then(|s| s.conditions.as_ref())
+        .and_then(|c| c.iter().filter_map(|c| c.last_transition_time.as_ref().map(to_chrono)).max())
+        .unwrap_or(created);
+    let mut changed = [created; ChangeSet::GROUPS.len()];
+    for (index, (group, _)) in ChangeSet::GROUPS.iter().enumerate() {
+        if *group == ChangeSet::READY || *group == ChangeSet::CONDITIONS {
+            changed[index] = transitioned;
+        }
+    }
+    changed
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn node(name: &str, ready: &str, beat: u32) -> Node {
+        let heartbeat = format!("2026-01-03T00:00:{beat:02}Z");
+        serde_json::from_value(json!({
+            "metadata": {"name": name, "labels": {"pool": "a"}, "creationTimestamp": "2026-01-01T00:00:00Z"},
+            "spec": {},
+            "status": {"conditions": [{"type": "Ready", "status": ready, "lastHeartbeatTime": heartbeat,
+                                       "lastTransitionTime": "2026-01-02T00:00:00Z"}]}
+        }))
+        .unwrap()
+    }
+
+    fn now() -> DateTime<Utc> {
+        "2026-02-01T00:00:00Z".parse().unwrap()
+    }
+
+    fn listed(writer: &mut Writer, nodes: Vec<Node>) -> Vec<Change> {
+        let mut out = Vec::new();
+        writer.apply(Delta::Init, now(), &mut out);
+        for node in nodes {
+            writer.apply(Delta::InitApply(node), now(), &mut out);
+        }
+        writer.apply(Delta::InitDone, now(), &mut out);
+        writer.publish();
+        out
+    }
+
+    #[test]
+    fn first_list_adds_every_node_and_marks_ready() {
+        let (mut writer, reader) = new();
+        assert!(!reader.load().ready);
+        let out = listed(&mut writer, vec![node("a", "True", 1), node("b", "True", 1)]);
+        assert_eq!(
+            out.iter().map(|c| (c.kind, c.seq)).collect::<Vec<_>>(),
+            [(ChangeKind::Added, 1), (ChangeKind::Added, 2)]
+        );
+        let snapshot = reader.load();
+        assert!(snapshot.ready);
+        assert_eq!((snapshot.seq, snapshot.nodes.len()), (2, 2));
+        let summary = &snapshot.nodes["a"].summary;
+        assert_eq!(summary.last_change["Status"], "2026-01-02T00:00:00Z".parse::<DateTime<Utc>>().unwrap());
+        assert_eq!(summary.last_change["Labels"], "2026-01-01T00:00:00Z".parse::<DateTime<Utc>>().unwrap());
+    }
+
+    #[test]
+    fn heartbeat_only_update_is_committed_without_a_change() {
+        let (mut writer, reader) = new();
+        listed(&mut writer, vec![node("a", "True", 0)]);
+        let mut out = Vec::new();
+        writer.apply(Delta::Apply(node("a", "True", 10)), now(), &mut out);
+        writer.publish();
+        assert!(out.is_empty());
+        let snapshot = reader.load();
+        assert_eq!((snapshot.seq, snapshot.revision), (1, 2));
+        let conditions = snapshot.nodes["a"].node.status.as_ref().unwrap().conditions.clone().unwrap();
+        assert_eq!(
+            conditions[0].last_heartbeat_time.as_ref().map(to_chrono),
+            Some("2026-01-03T00:00:10Z".parse().unwrap())
+        );
+    }
+
+    #[test]
+    fn significant_update_advances_seq_and_its_group_time() {
+        let (mut writer, reader) = new();
+        listed(&mut writer, vec![node("a", "True", 1)]);
+        let mut out = Vec::new();
+        writer.apply(Delta::Apply(node("a", "False", 1)), now(), &mut out);
+        writer.publish();
+        assert_eq!(out.len(), 1);
+        assert_eq!((out[0].kind, out[0].seq), (ChangeKind::Updated, 2));
+        assert!(out[0].changes.contains(ChangeSet::READY));
+        let summary = &reader.load().nodes["a"].summary;
+        assert_eq!((summary.ready, summary.seq, summary.last_change["Status"]), (false, 2, now()));
+        assert_eq!(summary.last_change_time, now());
+    }
+
+    #[test]
+    fn relist_emits_delete_for_nodes_missing_from_new_list_and_nothing_for_unchanged() {
+        let (mut writer, reader) = new();
+        listed(&mut writer, vec![node("a", "True", 1), node("b", "True", 1), node("c", "True", 1)]);
+        let out = listed(&mut writer, vec![node("a", "True", 2), node("c", "False", 2)]);
+        let summary: Vec<_> = out.iter().map(|c| (c.kind, c.name.as_str())).collect();
+        assert_eq!(summary, [(ChangeKind::Deleted, "b"), (ChangeKind::Updated, "c")]);
+        let snapshot = reader.load();
+        assert_eq!(snapshot.nodes.keys().collect::<Vec<_>>(), ["a", "c"]);
+        assert_eq!(snapshot.seq, 5);
+    }
+
+    #[test]
+    fn readers_see_nothing_until_publish() {
+        let (mut writer, reader) = new();
+        let mut out = Vec::new();
+        writer.apply(Delta::Apply(node("a", "True", 1)), now(), &mut out);
+        assert!(reader.load().nodes.is_empty());
+        writer.publish();
+        assert_eq!(reader.load().nodes.len(), 1);
+    }
+}

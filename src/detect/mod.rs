@@ -1,0 +1,616 @@
+//! Decides which field groups of a Kubernetes `Node` changed between two
+//! versions of it, as a [`ChangeSet`]. It compares the typed fields directly and
+//! never touches the cache, the clock or any I/O: it is a pure function that runs
+//! once per watch event, so it has to stay well under a microsecond.
+//!
+//! What counts as a change is the design's section 3: bookkeeping the API server
+//! or the kubelet rewrites on every update (conditions' `lastHeartbeatTime`,
+//! `resourceVersion`, `managedFields`, `generation`, taints' `timeAdded`) never
+//! does, so a heartbeat-only update yields an empty set and goes no further than
+//! the cache.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::ops::{BitAnd, BitOr, BitOrAssign, Sub};
+use std::sync::LazyLock;
+
+use k8s_openapi::api::core::v1::{Node, NodeCondition, NodeSpec, NodeStatus, Taint};
+
+/// The field groups of a node that changed, one flag per group.
+///
+/// It reads like a `bitflags` type (`ChangeSet::LABELS | ChangeSet::TAINTS`,
+/// `contains`, `iter`, ...), but is written out by hand: the `bitflags!` macro
+/// always defines an inherent `from_name` that parses the Rust constant names,
+/// and here `from_name` has to parse the wire names of [`GROUPS`](Self::GROUPS).
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct ChangeSet(u16);
+
+impl ChangeSet {
+    /// `spec.unschedulable` (absent counts as `false`).
+    pub const SCHEDULABLE: Self = Self(1 << 0);
+    /// `metadata.labels`.
+    pub const LABELS: Self = Self(1 << 1);
+    /// `metadata.annotations`.
+    pub const ANNOTATIONS: Self = Self(1 << 2);
+    /// `spec.taints` (key, value, effect).
+    pub const TAINTS: Self = Self(1 << 3);
+    /// The status of the `Ready` condition (missing counts as `Unknown`).
+    pub const READY: Self = Self(1 << 4);
+    /// Any condition's type, status, reason, message or last transition time, or
+    /// a condition added or removed.
+    pub const CONDITIONS: Self = Self(1 << 5);
+    /// `status.capacity` or `status.allocatable`.
+    pub const CAPACITY: Self = Self(1 << 6);
+    /// `status.addresses`.
+    pub const ADDRESSES: Self = Self(1 << 7);
+    /// `status.nodeInfo` (kubelet, OS, kernel, runtime versions).
+    pub const NODE_INFO: Self = Self(1 << 8);
+    /// `status.images`.
+    pub const IMAGES: Self = Self(1 << 9);
+
+    /// All groups, in declaration order, with their wire names.
+    ///
+    /// The names follow the seeds (`Status` is the Ready condition, `Resources`
+    /// is capacity) so that their clients keep working.
+    pub const GROUPS: [(ChangeSet, &'static str); 10] = [
+        (ChangeSet::SCHEDULABLE, "Schedulable"),
+        (ChangeSet::LABELS, "Labels"),
+        (ChangeSet::ANNOTATIONS, "Annotations"),
+        (ChangeSet::TAINTS, "Taints"),
+        (ChangeSet::READY, "Status"),
+        (ChangeSet::CONDITIONS, "Conditions"),
+        (ChangeSet::CAPACITY, "Resources"),
+        (ChangeSet::ADDRESSES, "Addresses"),
+        (ChangeSet::NODE_INFO, "NodeInfo"),
+        (ChangeSet::IMAGES, "Images"),
+    ];
+
+    /// No group.
+    pub const fn empty() -> Self {
+        Self(0)
+    }
+
+    /// Every group.
+    pub const fn all() -> Self {
+        // The flags are the low bits, one per group, in GROUPS order.
+        Self((1 << Self::GROUPS.len()) - 1)
+    }
+
+    /// The raw bits, one per group in [`GROUPS`](Self::GROUPS) order.
+    pub const fn bits(self) -> u16 {
+        self.0
+    }
+
+    /// The set whose bits are `bits`, ignoring bits that name no group.
+    pub const fn from_bits_truncate(bits: u16) -> Self {
+        Self(bits & Self::all().0)
+    }
+
+    /// Whether no group is set.
+    pub const fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+
+    /// Whether every group of `other` is set in `self`.
+    pub const fn contains(self, other: Self) -> bool {
+        self.0 & other.0 == other.0
+    }
+
+    /// Whether `self` and `other` share a group.
+    pub const fn intersects(self, other: Self) -> bool {
+        self.0 & other.0 != 0
+    }
+
+    /// Adds the groups of `other`.
+    pub fn insert(&mut self, other: Self) {
+        self.0 |= other.0;
+    }
+
+    /// Removes the groups of `other`.
+    pub fn remove(&mut self, other: Self) {
+        self.0 &= !other.0;
+    }
+
+    /// Adds or removes the groups of `other`.
+    pub fn set(&mut self, other: Self, value: bool) {
+        if value { self.insert(other) } else { self.remove(other) }
+    }
+
+    /// The single flags that are set, in [`GROUPS`](Self::GROUPS) order.
+    pub fn iter(self) -> impl Iterator<Item = ChangeSet> {
+        Self::GROUPS.into_iter().map(|(flag, _)| flag).filter(move |flag| self.contains(*flag))
+    }
+
+    /// Wire names of the set flags, in [`GROUPS`](Self::GROUPS) order.
+    ///
+    /// ```
+    /// use nodecast::detect::ChangeSet;
+    ///
+    /// let set = ChangeSet::TAINTS | ChangeSet::SCHEDULABLE;
+    /// assert_eq!(set.names(), ["Schedulable", "Taints"]);
+    /// ```
+    pub fn names(self) -> Vec<&'static str> {
+        Self::GROUPS.iter().filter(|(flag, _)| self.contains(*flag)).map(|(_, name)| *name).collect()
+    }
+
+    /// Parses one wire name (case-sensitive, as in [`GROUPS`](Self::GROUPS));
+    /// `None` if the name is unknown.
+    pub fn from_name(name: &str) -> Option<ChangeSet> {
+        Self::GROUPS.iter().find(|(_, known)| *known == name).map(|(flag, _)| *flag)
+    }
+
+    /// Position of a single flag in [`GROUPS`](Self::GROUPS) (`0..10`), to index
+    /// per-group arrays such as "when did this group last change".
+    ///
+    /// `None` for the empty set and for sets of more than one flag: they have no
+    /// single slot, and callers split them with [`iter`](Self::iter) first.
+    pub fn index(self) -> Option<usize> {
+        Self::GROUPS.iter().position(|(flag, _)| *flag == self)
+    }
+}
+
+impl BitOr for ChangeSet {
+    type Output = Self;
+
+    fn bitor(self, other: Self) -> Self {
+        Self(self.0 | other.0)
+    }
+}
+
+impl BitOrAssign for ChangeSet {
+    fn bitor_assign(&mut self, other: Self) {
+        self.insert(other);
+    }
+}
+
+impl BitAnd for ChangeSet {
+    type Output = Self;
+
+    fn bitand(self, other: Self) -> Self {
+        Self(self.0 & other.0)
+    }
+}
+
+impl Sub for ChangeSet {
+    type Output = Self;
+
+    fn sub(self, other: Self) -> Self {
+        Self(self.0 & !other.0)
+    }
+}
+
+impl FromIterator<ChangeSet> for ChangeSet {
+    fn from_iter<I: IntoIterator<Item = ChangeSet>>(flags: I) -> Self {
+        flags.into_iter().fold(Self::empty(), BitOr::bitor)
+    }
+}
+
+/// Wire names, so that test failures and logs read `ChangeSet(Status | Conditions)`.
+impl fmt::Debug for ChangeSet {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "ChangeSet({})", self.names().join(" | "))
+    }
+}
+
+/// Every group, for a node seen for the first time: all of its fields are new.
+pub fn all() -> ChangeSet {
+    ChangeSet::all()
+}
+
+/// Which groups differ between two versions of the same node.
+///
+/// Heartbeat-only differences (conditions' `lastHeartbeatTime`), taints'
+/// `timeAdded`, `resourceVersion`, `managedFields`, `generation` and any other
+/// metadata besides labels and annotations produce an empty set. An absent map
+/// or list equals an empty one, since patches produce either.
+///
+/// ```
+/// use k8s_openapi::api::core::v1::Node;
+/// use nodecast::detect::{ChangeSet, changes};
+///
+/// let before: Node = serde_json::from_value(serde_json::json!({"metadata": {"name": "worker-1"}})).unwrap();
+/// let mut after = before.clone();
+/// after.spec.get_or_insert_default().unschedulable = Some(true);
+/// assert_eq!(changes(&before, &after), ChangeSet::SCHEDULABLE);
+/// assert_eq!(changes(&before, &before), ChangeSet::empty());
+/// ```
+pub fn changes(before: &Node, after: &Node) -> ChangeSet {
+    let (meta_b, meta_a) = (&before.metadata, &after.metadata);
+    let (spec_b, spec_a) = (spec(before), spec(after));
+    let (status_b, status_a) = (status(before), status(after));
+    let (conditions_b, conditions_a) = (list(&status_b.conditions), list(&status_a.conditions));
+    [
+        (ChangeSet::SCHEDULABLE, spec_b.unschedulable.unwrap_or(false) != spec_a.unschedulable.unwrap_or(false)),
+        (ChangeSet::LABELS, map(&meta_b.labels) != map(&meta_a.labels)),
+        (ChangeSet::ANNOTATIONS, map(&meta_b.annotations) != map(&meta_a.annotations)),
+        (ChangeSet::TAINTS, !same_taints(list(&spec_b.taints), list(&spec_a.taints))),
+        (ChangeSet::READY, ready(conditions_b) != ready(conditions_a)),
+        (ChangeSet::CONDITIONS, !same_conditions(conditions_b, conditions_a)),
+        (
+            ChangeSet::CAPACITY,
+            map(&status_b.capacity) != map(&status_a.capacity)
+                || map(&status_b.allocatable) != map(&status_a.allocatable),
+        ),
+        (ChangeSet::ADDRESSES, list(&status_b.addresses) != list(&status_a.addresses)),
+        (ChangeSet::NODE_INFO, status_b.node_info != status_a.node_info),
+        (ChangeSet::IMAGES, list(&status_b.images) != list(&status_a.images)),
+    ]
+    .into_iter()
+    .filter_map(|(flag, changed)| changed.then_some(flag))
+    .collect()
+}
+
+/// Stands in for an absent spec, so that a node without one compares like a node
+/// whose spec is empty.
+static NO_SPEC: LazyLock<NodeSpec> = LazyLock::new(NodeSpec::default);
+/// Stands in for an absent status, as [`NO_SPEC`] does for the spec.
+static NO_STATUS: LazyLock<NodeStatus> = LazyLock::new(NodeStatus::default);
+
+fn spec(node: &Node) -> &NodeSpec {
+    node.spec.as_ref().unwrap_or(&NO_SPEC)
+}
+
+fn status(node: &Node) -> &NodeStatus {
+    node.status.as_ref().unwrap_or(&NO_STATUS)
+}
+
+/// `None` for an absent or empty map: removing the last label yields either,
+/// depending on the kind of patch, and neither is a change of its own.
+fn map<V>(map: &Option<BTreeMap<String, V>>) -> Option<&BTreeMap<String, V>> {
+    map.as_ref().filter(|map| !map.is_empty())
+}
+
+fn list<T>(list: &Option<Vec<T>>) -> &[T] {
+    list.as_deref().unwrap_or_default()
+}
+
+/// `timeAdded` is left out: the node controller stamps it when it (re)applies a
+/// NoExecute taint, which says nothing new about where pods may run.
+/// Order counts, as the API server keeps the list as written and nobody reorders
+/// it in practice; a reorder costs one spurious event, never a missed one.
+fn same_taints(before: &[Taint], after: &[Taint]) -> bool {
+    before.len() == after.len()
+        && before.iter().zip(after).all(|(b, a)| b.key == a.key && b.value == a.value && b.effect == a.effect)
+}
+
+/// Element-wise, leaving out `lastHeartbeatTime`, which the kubelet bumps on every
+/// status update. The kubelet always writes its conditions in the same order, so
+/// a positional comparison is exact in practice and costs no lookup.
+fn same_conditions(before: &[NodeCondition], after: &[NodeCondition]) -> bool {
+    before.len() == after.len()
+        && before.iter().zip(after).all(|(b, a)| {
+            b.type_ == a.type_
+                && b.status == a.status
+                && b.reason == a.reason
+                && b.message == a.message
+                && b.last_transition_time == a.last_transition_time
+        })
+}
+
+/// A node that has not reported Ready yet is as good as one whose kubelet stopped
+/// reporting: `Unknown`.
+fn ready(conditions: &[NodeCondition]) -> &str {
+    conditions.iter().find(|c| c.type_ == "Ready").map_or("Unknown", |c| c.status.as_str())
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::{Value, json};
+
+    use super::*;
+
+    /// A node as a kubelet on a cloud VM reports it.
+    fn kubelet_node() -> Value {
+        let condition = |type_: &str, status: &str, reason: &str, message: &str| {
+            json!({
+                "type": type_,
+                "status": status,
+                "reason": reason,
+                "message": message,
+                "lastHeartbeatTime": "2025-06-01T12:00:00Z",
+                "lastTransitionTime": "2025-05-30T08:14:02Z",
+            })
+        };
+        json!({
+            "apiVersion": "v1",
+            "kind": "Node",
+            "metadata": {
+                "name": "worker-a-1",
+                "uid": "6f1c0f38-2b7e-4c1a-9d55-0a0c6a1f7e21",
+                "resourceVersion": "48213",
+                "creationTimestamp": "2025-05-30T08:13:40Z",
+                "labels": {
+                    "beta.kubernetes.io/arch": "amd64",
+                    "beta.kubernetes.io/os": "linux",
+                    "kubernetes.io/arch": "amd64",
+                    "kubernetes.io/hostname": "worker-a-1",
+                    "kubernetes.io/os": "linux",
+                    "node.kubernetes.io/instance-type": "m6i.xlarge",
+                    "topology.kubernetes.io/region": "eu-west-1",
+                    "topology.kubernetes.io/zone": "eu-west-1a",
+                    "node-role.kubernetes.io/worker": "",
+                    "pool": "general",
+                },
+                "annotations": {
+                    "node.alpha.kubernetes.io/ttl": "0",
+                    "volumes.kubernetes.io/controller-managed-attach-detach": "true",
+                },
+            },
+            "spec": {
+                "podCIDR": "10.244.1.0/24",
+                "providerID": "aws:///eu-west-1a/i-0a1b2c3d4e5f60718",
+                "taints": [{"key": "dedicated", "value": "batch", "effect": "NoSchedule"}],
+            },
+            "status": {
+                "capacity": {"cpu": "4", "memory": "16069032Ki", "pods": "110", "ephemeral-storage": "101430960Ki"},
+                "allocatable": {"cpu": "3920m", "memory": "15264104Ki", "pods": "110", "ephemeral-storage": "93478772582"},
+                "conditions": [
+                    condition("MemoryPressure", "False", "KubeletHasSufficientMemory", "kubelet has sufficient memory available"),
+                    condition("DiskPressure", "False", "KubeletHasNoDiskPressure", "kubelet has no disk pressure"),
+                    condition("PIDPressure", "False", "KubeletHasSufficientPID", "kubelet has sufficient PID available"),
+                    condition("Ready", "True", "KubeletReady", "kubelet is posting ready status"),
+                ],
+                "addresses": [
+                    {"type": "InternalIP", "address": "10.0.1.17"},
+                    {"type": "Hostname", "address": "worker-a-1"},
+                ],
+                "nodeInfo": {
+                    "machineID": "ec2a9f0c4b1d4f7e8a3b2c1d0e9f8a7b",
+                    "systemUUID": "ec2a9f0c-4b1d-4f7e-8a3b-2c1d0e9f8a7b",
+                    "bootID": "1d2c3b4a-5e6f-4a8b-9c0d-e1f2a3b4c5d6",
+                    "kernelVersion": "6.1.0-21-cloud-amd64",
+                    "osImage": "Debian GNU/Linux 12 (bookworm)",
+                    "containerRuntimeVersion": "containerd://1.7.20",
+                    "kubeletVersion": "v1.33.1",
+                    "kubeProxyVersion": "",
+                    "operatingSystem": "linux",
+                    "architecture": "amd64",
+                },
+                "images": [
+                    {"names": ["registry.k8s.io/kube-proxy@sha256:4bd1", "registry.k8s.io/kube-proxy:v1.33.1"], "sizeBytes": 30_512_640},
+                    {"names": ["registry.k8s.io/pause@sha256:7031", "registry.k8s.io/pause:3.10"], "sizeBytes": 320_368},
+                ],
+            },
+        })
+    }
+
+    fn node(value: Value) -> Node {
+        serde_json::from_value(value).unwrap()
+    }
+
+    /// The set between the kubelet node and a copy of it that `edit` changed.
+    fn changes_after(edit: impl FnOnce(&mut Value)) -> ChangeSet {
+        let before = kubelet_node();
+        let mut after = before.clone();
+        edit(&mut after);
+        changes(&node(before), &node(after))
+    }
+
+    #[test]
+    fn identical_nodes_change_nothing() {
+        assert_eq!(changes_after(|_| {}), ChangeSet::empty());
+    }
+
+    #[test]
+    fn heartbeat_only_update_changes_nothing() {
+        let set = changes_after(|n| {
+            for condition in n["status"]["conditions"].as_array_mut().unwrap() {
+                condition["lastHeartbeatTime"] = json!("2025-06-01T12:00:10Z");
+            }
+            n["metadata"]["resourceVersion"] = json!("48214");
+        });
+        assert_eq!(set, ChangeSet::empty());
+    }
+
+    #[test]
+    fn metadata_bookkeeping_changes_nothing() {
+        let set = changes_after(|n| {
+            n["metadata"]["generation"] = json!(7);
+            n["metadata"]["managedFields"] = json!([{
+                "manager": "kubelet",
+                "operation": "Update",
+                "apiVersion": "v1",
+                "time": "2025-06-01T12:00:10Z",
+                "fieldsType": "FieldsV1",
+                "fieldsV1": {"f:status": {"f:conditions": {}}},
+            }]);
+            n["metadata"]["finalizers"] = json!(["example.com/protect"]);
+        });
+        assert_eq!(set, ChangeSet::empty());
+    }
+
+    #[test]
+    fn cordon_sets_schedulable() {
+        assert_eq!(changes_after(|n| n["spec"]["unschedulable"] = json!(true)), ChangeSet::SCHEDULABLE);
+    }
+
+    #[test]
+    fn explicit_false_unschedulable_equals_absent() {
+        assert_eq!(changes_after(|n| n["spec"]["unschedulable"] = json!(false)), ChangeSet::empty());
+    }
+
+    #[test]
+    fn label_edit_sets_labels() {
+        assert_eq!(changes_after(|n| n["metadata"]["labels"]["pool"] = json!("gpu")), ChangeSet::LABELS);
+    }
+
+    #[test]
+    fn annotation_added_sets_annotations() {
+        let set = changes_after(|n| n["metadata"]["annotations"]["example.com/owner"] = json!("team-a"));
+        assert_eq!(set, ChangeSet::ANNOTATIONS);
+    }
+
+    #[test]
+    fn empty_labels_equal_absent_labels() {
+        let mut without = kubelet_node();
+        without["metadata"].as_object_mut().unwrap().remove("labels");
+        let mut empty = without.clone();
+        empty["metadata"]["labels"] = json!({});
+        assert_eq!(changes(&node(without), &node(empty)), ChangeSet::empty());
+    }
+
+    #[test]
+    fn taint_added_sets_taints() {
+        let set = changes_after(|n| {
+            n["spec"]["taints"].as_array_mut().unwrap().push(json!({"key": "gpu", "effect": "NoExecute"}));
+        });
+        assert_eq!(set, ChangeSet::TAINTS);
+    }
+
+    #[test]
+    fn taint_effect_change_sets_taints() {
+        assert_eq!(changes_after(|n| n["spec"]["taints"][0]["effect"] = json!("PreferNoSchedule")), ChangeSet::TAINTS);
+    }
+
+    #[test]
+    fn taint_time_added_is_ignored() {
+        let set = changes_after(|n| n["spec"]["taints"][0]["timeAdded"] = json!("2025-06-01T12:00:00Z"));
+        assert_eq!(set, ChangeSet::empty());
+    }
+
+    #[test]
+    fn ready_flip_sets_ready_and_conditions() {
+        let set = changes_after(|n| {
+            let ready = &mut n["status"]["conditions"][3];
+            ready["status"] = json!("False");
+            ready["reason"] = json!("KubeletNotReady");
+            ready["lastTransitionTime"] = json!("2025-06-01T12:00:10Z");
+        });
+        assert_eq!(set, ChangeSet::READY | ChangeSet::CONDITIONS);
+    }
+
+    #[test]
+    fn pressure_condition_sets_only_conditions() {
+        let set = changes_after(|n| {
+            let disk = &mut n["status"]["conditions"][1];
+            disk["status"] = json!("True");
+            disk["reason"] = json!("KubeletHasDiskPressure");
+        });
+        assert_eq!(set, ChangeSet::CONDITIONS);
+    }
+
+    #[test]
+    fn condition_message_change_sets_conditions() {
+        let set = changes_after(|n| n["status"]["conditions"][0]["message"] = json!("memory is getting low"));
+        assert_eq!(set, ChangeSet::CONDITIONS);
+    }
+
+    #[test]
+    fn condition_added_sets_conditions() {
+        let set = changes_after(|n| {
+            n["status"]["conditions"].as_array_mut().unwrap().push(json!({
+                "type": "NetworkUnavailable",
+                "status": "False",
+                "reason": "RouteCreated",
+                "lastTransitionTime": "2025-06-01T12:00:10Z",
+            }));
+        });
+        assert_eq!(set, ChangeSet::CONDITIONS);
+    }
+
+    #[test]
+    fn missing_ready_condition_counts_as_unknown() {
+        let mut unknown = kubelet_node();
+        unknown["status"]["conditions"][3]["status"] = json!("Unknown");
+        let mut missing = unknown.clone();
+        missing["status"]["conditions"].as_array_mut().unwrap().pop();
+        assert_eq!(changes(&node(unknown), &node(missing)), ChangeSet::CONDITIONS);
+    }
+
+    #[test]
+    fn capacity_or_allocatable_sets_capacity() {
+        assert_eq!(changes_after(|n| n["status"]["capacity"]["pods"] = json!("250")), ChangeSet::CAPACITY);
+        assert_eq!(changes_after(|n| n["status"]["allocatable"]["cpu"] = json!("3800m")), ChangeSet::CAPACITY);
+    }
+
+    #[test]
+    fn status_fields_set_their_own_group() {
+        let address = changes_after(|n| n["status"]["addresses"][0]["address"] = json!("10.0.1.18"));
+        assert_eq!(address, ChangeSet::ADDRESSES);
+        let info = changes_after(|n| n["status"]["nodeInfo"]["kubeletVersion"] = json!("v1.33.2"));
+        assert_eq!(info, ChangeSet::NODE_INFO);
+        let images = changes_after(|n| n["status"]["images"].as_array_mut().unwrap().truncate(1));
+        assert_eq!(images, ChangeSet::IMAGES);
+    }
+
+    #[test]
+    fn node_without_spec_or_status_compares_like_empty_ones() {
+        let bare = node(json!({"metadata": {"name": "worker-a-1"}}));
+        let empty = node(json!({"metadata": {"name": "worker-a-1"}, "spec": {}, "status": {}}));
+        assert_eq!(changes(&bare, &empty), ChangeSet::empty());
+        assert_eq!(changes(&bare, &node(kubelet_node())), ChangeSet::all() - ChangeSet::SCHEDULABLE);
+    }
+
+    #[test]
+    fn groups_follow_bit_order() {
+        for (i, (flag, _)) in ChangeSet::GROUPS.iter().enumerate() {
+            assert_eq!(flag.bits(), 1 << i);
+        }
+        let union = ChangeSet::GROUPS.iter().fold(ChangeSet::empty(), |set, (flag, _)| set | *flag);
+        assert_eq!(union, all());
+    }
+
+    #[test]
+    fn names_follow_group_order() {
+        assert_eq!(
+            (ChangeSet::IMAGES | ChangeSet::READY | ChangeSet::SCHEDULABLE).names(),
+            ["Schedulable", "Status", "Images"]
+        );
+        assert!(ChangeSet::empty().names().is_empty());
+        assert_eq!(all().names().len(), ChangeSet::GROUPS.len());
+    }
+
+    #[test]
+    fn every_name_parses_back_to_its_flag() {
+        for (flag, name) in ChangeSet::GROUPS {
+            assert_eq!(ChangeSet::from_name(name), Some(flag));
+        }
+    }
+
+    #[test]
+    fn unknown_name_is_none() {
+        assert_eq!(ChangeSet::from_name("Ready"), None);
+        assert_eq!(ChangeSet::from_name("labels"), None);
+        assert_eq!(ChangeSet::from_name(""), None);
+    }
+
+    #[test]
+    fn index_is_the_position_in_groups() {
+        for (i, (flag, _)) in ChangeSet::GROUPS.iter().enumerate() {
+            assert_eq!(flag.index(), Some(i));
+        }
+    }
+
+    #[test]
+    fn iter_splits_a_set_into_single_flags_in_group_order() {
+        let set = ChangeSet::IMAGES | ChangeSet::LABELS | ChangeSet::READY;
+        assert_eq!(set.iter().collect::<Vec<_>>(), [ChangeSet::LABELS, ChangeSet::READY, ChangeSet::IMAGES]);
+        assert_eq!(set.iter().collect::<ChangeSet>(), set);
+    }
+
+    #[test]
+    fn set_operations_behave_like_bitflags() {
+        let mut set = ChangeSet::empty();
+        set.set(ChangeSet::TAINTS, true);
+        set |= ChangeSet::LABELS;
+        assert!(set.contains(ChangeSet::TAINTS | ChangeSet::LABELS) && !set.contains(ChangeSet::all()));
+        assert!(set.intersects(ChangeSet::LABELS | ChangeSet::IMAGES));
+        assert_eq!(set & ChangeSet::LABELS, ChangeSet::LABELS);
+        assert_eq!(set - ChangeSet::LABELS, ChangeSet::TAINTS);
+        set.set(ChangeSet::TAINTS, false);
+        set.remove(ChangeSet::LABELS);
+        assert!(set.is_empty());
+        assert_eq!(ChangeSet::from_bits_truncate(u16::MAX), ChangeSet::all());
+    }
+
+    #[test]
+    fn debug_shows_wire_names() {
+        assert_eq!(format!("{:?}", ChangeSet::READY | ChangeSet::CONDITIONS), "ChangeSet(Status | Conditions)");
+    }
+
+    #[test]
+    fn index_of_empty_or_several_flags_is_none() {
+        assert_eq!(ChangeSet::empty().index(), None);
+        assert_eq!((ChangeSet::LABELS | ChangeSet::TAINTS).index(), None);
+    }
+}
