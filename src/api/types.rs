@@ -24,7 +24,7 @@ pub enum View {
 /// One node: its summary, or the Kubernetes object with `view=full`.
 #[derive(Debug, Clone, Union)]
 pub enum NodeView {
-    Summary(NodeSummary),
+    Summary(Box<NodeSummary>),
     Full(serde_json::Value),
 }
 
