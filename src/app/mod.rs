@@ -273,19 +273,19 @@ impl App {
 
 /// Runs nodecast until `stop`: the application and its HTTP API on `listener`.
 pub async fn run(config: Config, listener: tokio::net::TcpListener, stop: CancellationToken) -> anyhow::Result<()> {
-    let address: SocketAddr = listener.local_addr()?;
     let app = App::start(config).await?;
+    let served = serve(app.clone(), listener, stop).await;
+    app.shutdown().await;
+    served
+}
+
+/// Serves the HTTP API of a started `app` on `listener` until `stop`.
+pub async fn serve(app: App, listener: tokio::net::TcpListener, stop: CancellationToken) -> anyhow::Result<()> {
+    let address: SocketAddr = listener.local_addr()?;
     tracing::info!(%address, epoch = app.epoch(), clusters = app.clusters().len(), "nodecast serving");
     let acceptor = poem::listener::TcpAcceptor::from_tokio(listener)?;
-    let server = poem::Server::new_with_acceptor(acceptor);
-    let served = server
-        .run_with_graceful_shutdown(
-            crate::api::routes(app.clone()),
-            stop.cancelled_owned(),
-            Some(Duration::from_secs(5)),
-        )
-        .await;
-    app.shutdown().await;
-    served?;
+    poem::Server::new_with_acceptor(acceptor)
+        .run_with_graceful_shutdown(crate::api::routes(app), stop.cancelled_owned(), Some(Duration::from_secs(5)))
+        .await?;
     Ok(())
 }

@@ -39,3 +39,11 @@ fn unknown_environment_key_is_refused() {
     let stderr = String::from_utf8(output.stderr).unwrap();
     assert!(stderr.contains("`sim.nodez`") && stderr.contains("NODECAST_SIM__NODEZ"), "{stderr}");
 }
+
+#[test]
+fn serving_without_auth_on_a_public_address_is_refused() {
+    let output = nodecast().args(["serve", "--listen", "0.0.0.0:0"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(stderr.contains("`api.auth.enabled`") && stderr.contains("allow_unauthenticated_remote"), "{stderr}");
+}

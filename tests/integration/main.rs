@@ -1,6 +1,8 @@
 //! End-to-end tests, compiled as one binary to keep link time down.
 
+mod api;
 mod cli;
+mod openapi;
 mod sim_api;
 mod sim_kubectl;
 mod support;

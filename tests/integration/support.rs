@@ -28,3 +28,77 @@ pub fn status<T: std::fmt::Debug>(result: kube::Result<T>) -> (u16, String) {
         other => panic!("expected an API error Status, got {other:?}"),
     }
 }
+
+/// nodecast in process, serving its API on a loopback port.
+pub struct Nodecast {
+    pub app: nodecast::app::App,
+    pub url: String,
+    pub http: reqwest::Client,
+    stop: tokio_util::sync::CancellationToken,
+    served: tokio::task::JoinHandle<anyhow::Result<()>>,
+    _files: tempfile::TempDir,
+}
+
+impl Nodecast {
+    /// Starts nodecast watching each simulator as the cluster named with it.
+    pub async fn watching(clusters: &[(&str, &Simulator)], edit: impl FnOnce(&mut nodecast::Config)) -> Self {
+        let files = tempfile::tempdir().unwrap();
+        let mut config = nodecast::Config::default();
+        for (name, sim) in clusters {
+            let path = files.path().join(format!("{name}.kubeconfig"));
+            sim.write_kubeconfig(&path).unwrap();
+            config.clusters.push(nodecast::source::ClusterConfig {
+                name: (*name).to_owned(),
+                kubeconfig: Some(path),
+                context: None,
+                in_cluster: false,
+            });
+        }
+        edit(&mut config);
+        let app = nodecast::app::App::start(config).await.expect("nodecast starts");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let stop = tokio_util::sync::CancellationToken::new();
+        let served = tokio::spawn(nodecast::app::serve(app.clone(), listener, stop.clone()));
+        let nodecast = Self { app, url, http: reqwest::Client::new(), stop, served, _files: files };
+        eventually("every cluster listed", || async { nodecast.app.ready().then_some(()) }).await;
+        nodecast
+    }
+
+    pub fn get(&self, path: &str) -> reqwest::RequestBuilder {
+        self.http.get(format!("{}{path}", self.url))
+    }
+
+    pub fn post(&self, path: &str) -> reqwest::RequestBuilder {
+        self.http.post(format!("{}{path}", self.url))
+    }
+
+    pub fn delete(&self, path: &str) -> reqwest::RequestBuilder {
+        self.http.delete(format!("{}{path}", self.url))
+    }
+
+    /// GET `path` and its JSON body, asserting the status.
+    pub async fn json(&self, path: &str, status: u16) -> serde_json::Value {
+        let response = self.get(path).send().await.unwrap();
+        assert_eq!(response.status().as_u16(), status, "GET {path}");
+        response.json().await.unwrap()
+    }
+
+    pub async fn shutdown(self) {
+        self.stop.cancel();
+        self.served.await.unwrap().unwrap();
+        self.app.shutdown().await;
+    }
+}
+
+/// Polls `check` every 50 ms until it gives a value; panics after 15 s.
+pub async fn eventually<T, F: std::future::Future<Output = Option<T>>>(what: &str, mut check: impl FnMut() -> F) -> T {
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(15);
+    loop {
+        if let Some(value) = check().await {
+            return value;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "timed out waiting for: {what}");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
