@@ -277,8 +277,10 @@ fn list(c: &mut Criterion) {
                 response.0.into_body().into_bytes().await.expect("the body reads")
             }
         };
-        let body: Value = serde_json::from_slice(&runtime.block_on(get())).expect("the list is JSON");
-        assert_eq!(body["items"].as_array().map(Vec::len), Some(expected), "{name}: {body:.200}");
+        let body = runtime.block_on(get());
+        let listed: Value = serde_json::from_slice(&body)
+            .unwrap_or_else(|_| panic!("{name}: not JSON: {}", String::from_utf8_lossy(&body)));
+        assert_eq!(listed["items"].as_array().map(Vec::len), Some(expected), "{name}: {}", listed["message"]);
 
         group.throughput(Throughput::Elements(expected as u64));
         group.bench_function(name, |b| b.to_async(&runtime).iter(get));
