@@ -14,7 +14,7 @@ use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
 use serde::{Deserialize, Serialize};
 
-use crate::{api, app, sim, source, telemetry};
+use crate::{api, app, hub, sim, source, telemetry};
 
 /// The file read when no `--config` is given, if it exists.
 pub const DEFAULT_FILE: &str = "config/nodecast.toml";
@@ -31,6 +31,8 @@ pub struct Config {
     pub api: api::Config,
     /// Batching and buffering of the per-cluster pipelines (`[pipeline]`).
     pub pipeline: app::PipelineConfig,
+    /// WebSocket broadcast: history, queues, heartbeats, limits (`[hub]`).
+    pub hub: hub::Config,
     /// Clusters to watch (`[[clusters]]`); none means the embedded simulator.
     pub clusters: Vec<source::ClusterConfig>,
     /// The simulated Kubernetes API server (`[sim]`).
@@ -103,6 +105,14 @@ impl Config {
         self.log.validate().map_err(invalid)?;
         self.api.validate().map_err(invalid)?;
         self.pipeline.validate().map_err(invalid)?;
+        self.hub.validate().map_err(invalid)?;
+        if self.hub.queue < self.pipeline.batch_size {
+            // A batch is broadcast at once: a smaller queue would lag every client on every full batch.
+            return Err(invalid((
+                "hub.queue".into(),
+                format!("({}) must be at least pipeline.batch_size ({})", self.hub.queue, self.pipeline.batch_size),
+            )));
+        }
         self.sim.validate().map_err(invalid)?;
         Ok(())
     }

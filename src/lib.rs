@@ -28,6 +28,7 @@ pub mod app;
 pub mod cache;
 pub mod config;
 pub mod detect;
+pub mod hub;
 pub mod sim;
 pub mod source;
 pub mod telemetry;

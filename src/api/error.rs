@@ -33,9 +33,10 @@ pub enum Error {
     /// The cluster already exists.
     #[oai(status = 409)]
     Conflict(Json<ErrorBody>),
-    /// The cluster has not completed its first list yet; retry after the given seconds.
+    /// Not now: the cluster has not completed its first list yet, or the server
+    /// is at its connection limit; retry after the given seconds.
     #[oai(status = 503)]
-    NotReady(Json<ErrorBody>, #[oai(header = "Retry-After")] u32),
+    Unavailable(Json<ErrorBody>, #[oai(header = "Retry-After")] u32),
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -66,10 +67,26 @@ impl Error {
     }
 
     pub fn not_ready(cluster: &str) -> Self {
-        Error::NotReady(
+        Error::Unavailable(
             body("cluster_not_ready", format!("cluster {cluster:?} has not completed its first list yet")),
             1,
         )
+    }
+
+    pub fn unavailable(message: impl Into<String>) -> Self {
+        Error::Unavailable(body("unavailable", message), 5)
+    }
+
+    /// The message of the error body.
+    pub fn message(&self) -> String {
+        match self {
+            Error::BadRequest(body)
+            | Error::Unauthorized(body)
+            | Error::Forbidden(body)
+            | Error::NotFound(body)
+            | Error::Conflict(body)
+            | Error::Unavailable(body, _) => body.message.clone(),
+        }
     }
 }
 

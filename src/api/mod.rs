@@ -11,6 +11,7 @@ pub mod error;
 mod nodes;
 mod status;
 pub mod types;
+mod ws;
 
 use std::net::SocketAddr;
 
@@ -182,15 +183,14 @@ enum Tag {
     Operations,
 }
 
-fn service() -> OpenApiService<(nodes::NodesApi, clusters::ClustersApi, status::StatusApi), ()> {
-    OpenApiService::new(
-        (nodes::NodesApi, clusters::ClustersApi, status::StatusApi),
-        "nodecast",
-        env!("CARGO_PKG_VERSION"),
-    )
-    .description(
+type Apis = (nodes::NodesApi, clusters::ClustersApi, status::StatusApi, ws::WsApi);
+
+fn service() -> OpenApiService<Apis, ()> {
+    let apis = (nodes::NodesApi, clusters::ClustersApi, status::StatusApi, ws::WsApi);
+    OpenApiService::new(apis, "nodecast", env!("CARGO_PKG_VERSION")).description(
         "Live Kubernetes node state from nodecast's cache. Authenticate with `Authorization: Bearer <token>` \
-             when the server has auth enabled; errors are JSON `{code, message}`.",
+         when the server has auth enabled; errors are JSON `{code, message}`. Live changes stream over the \
+         WebSocket at `/api/v1/ws/nodes` (protocol in the README).",
     )
 }
 
@@ -199,9 +199,15 @@ pub fn spec() -> String {
     service().spec()
 }
 
-/// Paths anyone may reach, even with auth on.
+/// Paths anyone may reach, even with auth on (the dashboard page asks for its token itself).
 fn is_public(path: &str) -> bool {
-    matches!(path, "/healthz" | "/readyz" | "/openapi.json") || path == "/docs" || path.starts_with("/docs/")
+    matches!(path, "/" | "/healthz" | "/readyz" | "/openapi.json") || path == "/docs" || path.starts_with("/docs/")
+}
+
+/// WebSocket paths, where browsers cannot set headers: the token may also come
+/// as the `token` query parameter or a `bearer.<token>` WebSocket subprotocol.
+fn is_websocket(path: &str) -> bool {
+    matches!(path, "/api/v1/ws/nodes" | "/api/v1/nodes/ws")
 }
 
 /// Every route of the server, with authentication and JSON errors.
@@ -215,6 +221,8 @@ pub fn routes(app: App) -> impl Endpoint {
     });
     let auth = app.config().api.auth.clone();
     Route::new()
+        .at("/api/v1/ws/nodes", poem::get(crate::hub::session::upgrade))
+        .at("/api/v1/nodes/ws", poem::get(crate::hub::session::upgrade))
         .at("/openapi.json", service.spec_endpoint())
         .nest("/docs", service.swagger_ui())
         .at("/metrics", metrics)
@@ -245,18 +253,58 @@ fn authenticate(auth: &AuthConfig, request: &Request) -> Result<Principal, Error
     if !auth.enabled {
         return Ok(Principal::Anyone);
     }
-    let header = request
-        .header("authorization")
-        .ok_or_else(|| Error::unauthorized("missing bearer token: send Authorization: Bearer <token>"))?;
-    let presented = header
-        .strip_prefix("Bearer ")
-        .ok_or_else(|| Error::unauthorized("the Authorization header must be `Bearer <token>`"))?
-        .trim();
+    let presented = match request.header("authorization") {
+        Some(header) => header
+            .strip_prefix("Bearer ")
+            .ok_or_else(|| Error::unauthorized("the Authorization header must be `Bearer <token>`"))?
+            .trim()
+            .to_owned(),
+        None if is_websocket(request.uri().path()) => websocket_token(request).ok_or_else(|| {
+            Error::unauthorized(
+                "missing bearer token: send it as ?token=, a bearer.<token> subprotocol, or Authorization: Bearer",
+            )
+        })?,
+        None => return Err(Error::unauthorized("missing bearer token: send Authorization: Bearer <token>")),
+    };
+    let presented = presented.as_str();
     auth.tokens
         .iter()
         .find(|token| same_secret(&token.token, presented))
         .map(|token| Principal::Token { name: token.name.clone(), role: token.role, clusters: token.clusters.clone() })
         .ok_or_else(|| Error::unauthorized("unknown bearer token"))
+}
+
+fn websocket_token(request: &Request) -> Option<String> {
+    let from_query = request
+        .uri()
+        .query()
+        .into_iter()
+        .flat_map(|query| query.split('&'))
+        .find_map(|pair| pair.strip_prefix("token="))
+        .and_then(percent_decode);
+    let from_protocol = || {
+        request
+            .header("sec-websocket-protocol")?
+            .split(',')
+            .find_map(|protocol| protocol.trim().strip_prefix("bearer.").map(str::to_owned))
+    };
+    from_query.or_else(from_protocol)
+}
+
+fn percent_decode(text: &str) -> Option<String> {
+    let mut bytes = Vec::with_capacity(text.len());
+    let mut input = text.bytes();
+    while let Some(byte) = input.next() {
+        match byte {
+            b'%' => {
+                let hex = [input.next()?, input.next()?];
+                bytes.push(u8::from_str_radix(std::str::from_utf8(&hex).ok()?, 16).ok()?);
+            }
+            b'+' => bytes.push(b' '),
+            other => bytes.push(other),
+        }
+    }
+    String::from_utf8(bytes).ok()
 }
 
 #[cfg(test)]

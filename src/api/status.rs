@@ -97,6 +97,12 @@ impl StatusApi {
         })
     }
 
+    /// The live dashboard (a page, not part of the API)
+    #[oai(path = "/", method = "get", hidden = true)]
+    async fn dashboard(&self) -> poem_openapi::payload::Html<&'static str> {
+        poem_openapi::payload::Html(crate::hub::DASHBOARD)
+    }
+
     /// Liveness
     #[oai(path = "/healthz", method = "get", operation_id = "healthz", tag = "Tag::Operations")]
     async fn healthz(&self) -> Json<Health> {

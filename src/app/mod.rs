@@ -19,6 +19,7 @@ use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
 use crate::cache::{self, Change};
+use crate::hub::Hub;
 use crate::telemetry::Metrics;
 use crate::{Config, sim, source};
 
@@ -136,6 +137,7 @@ struct Inner {
     epoch: String,
     clusters: RwLock<BTreeMap<String, Arc<Cluster>>>,
     metrics: Arc<Metrics>,
+    hub: Arc<Hub>,
     simulator: tokio::sync::Mutex<Option<sim::Simulator>>,
 }
 
@@ -150,6 +152,7 @@ impl App {
         let epoch = format!("{:016x}", rand::random::<u64>());
         let app = App(Arc::new(Inner {
             config: config.clone(),
+            hub: Arc::new(Hub::new(config.hub.clone(), &epoch)),
             epoch,
             clusters: RwLock::default(),
             metrics: Arc::default(),
@@ -183,6 +186,11 @@ impl App {
 
     pub fn metrics(&self) -> &Metrics {
         &self.0.metrics
+    }
+
+    /// The WebSocket hub.
+    pub fn hub(&self) -> &Arc<Hub> {
+        &self.0.hub
     }
 
     /// The URL of the embedded simulator, when it runs.
@@ -225,6 +233,7 @@ impl App {
             }
             clusters.insert(name.to_owned(), cluster.clone());
         }
+        self.0.hub.open(name, cluster.reader.clone(), cluster.subscribe());
         let task = pipeline::Pipeline {
             cluster: cluster.clone(),
             writer,
@@ -245,6 +254,7 @@ impl App {
             .unwrap_or_else(|p| p.into_inner())
             .remove(name)
             .ok_or_else(|| Error::UnknownCluster(name.to_owned()))?;
+        self.0.hub.close(name);
         cluster.stop.cancel();
         let task = cluster.task.lock().unwrap_or_else(|p| p.into_inner()).take();
         if let Some(task) = task {
@@ -260,8 +270,9 @@ impl App {
         self.clusters().iter().all(|cluster| cluster.snapshot().ready)
     }
 
-    /// Stops every watcher, then the simulator.
+    /// Closes the WebSocket sessions, stops every watcher, then the simulator.
     pub async fn shutdown(&self) {
+        self.0.hub.shut_down();
         for cluster in self.clusters() {
             let _ = self.unregister(&cluster.name).await;
         }

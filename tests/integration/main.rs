@@ -6,3 +6,4 @@ mod openapi;
 mod sim_api;
 mod sim_kubectl;
 mod support;
+mod ws;

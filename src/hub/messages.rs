@@ -1,0 +1,95 @@
+//! The JSON messages of the WebSocket protocol, written by hand into bytes so
+//! that cached summaries are copied in rather than re-serialized.
+
+use bytes::Bytes;
+use chrono::{SecondsFormat, Utc};
+use serde_json::json;
+
+use super::View;
+use crate::cache::{CachedNode, Change, ChangeKind, Snapshot};
+
+fn now() -> String {
+    Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+fn node_data(node: &CachedNode, view: View, out: &mut Vec<u8>) {
+    match view {
+        View::Summary => out.extend_from_slice(&node.summary_json),
+        View::Full => serde_json::to_writer(out, &node.node).expect("a Node serializes"),
+    }
+}
+
+/// `node_add`, `node_update` or `node_delete`, with the seeds' fields plus
+/// `seq`, `epoch`, `prev` and `tags`.
+pub fn node_event(change: &Change, cluster: &str, epoch: &str, prev: u64, view: View) -> Bytes {
+    let kind = match change.kind {
+        ChangeKind::Added => "node_add",
+        ChangeKind::Updated => "node_update",
+        ChangeKind::Deleted => "node_delete",
+    };
+    let mut out = Vec::with_capacity(2048);
+    out.extend_from_slice(format!("{{\"type\":\"{kind}\",\"cluster_name\":").as_bytes());
+    serde_json::to_writer(&mut out, cluster).expect("a string serializes");
+    out.extend_from_slice(b",\"node_name\":");
+    serde_json::to_writer(&mut out, &change.name).expect("a string serializes");
+    out.extend_from_slice(b",\"data\":");
+    match change.after.as_ref().or(change.before.as_ref()) {
+        Some(node) => node_data(node, view, &mut out),
+        None => out.extend_from_slice(b"null"),
+    }
+    out.extend_from_slice(b",\"changes\":");
+    serde_json::to_writer(&mut out, &change.changes.names()).expect("names serialize");
+    let timestamp = change.at.to_rfc3339_opts(SecondsFormat::Millis, true);
+    out.extend_from_slice(
+        format!(
+            ",\"timestamp\":\"{timestamp}\",\"seq\":{},\"epoch\":\"{epoch}\",\"prev\":{prev},\"tags\":{{}}}}",
+            change.seq
+        )
+        .as_bytes(),
+    );
+    Bytes::from(out)
+}
+
+pub fn connected(epoch: &str, clusters: &[String]) -> String {
+    json!({"type": "connected", "epoch": epoch, "clusters": clusters, "timestamp": now()}).to_string()
+}
+
+/// Every node of a cluster at `snapshot.seq`; events after it follow.
+pub fn snapshot(cluster: &str, epoch: &str, snapshot: &Snapshot, view: View) -> Vec<u8> {
+    let size: usize = snapshot.nodes.values().map(|n| n.summary_json.len() + 1).sum();
+    let mut out = Vec::with_capacity(size + 256);
+    out.extend_from_slice(b"{\"type\":\"snapshot\",\"cluster_name\":");
+    serde_json::to_writer(&mut out, cluster).expect("a string serializes");
+    out.extend_from_slice(
+        format!(",\"epoch\":\"{epoch}\",\"seq\":{},\"timestamp\":\"{}\",\"data\":[", snapshot.seq, now()).as_bytes(),
+    );
+    for (index, node) in snapshot.nodes.values().enumerate() {
+        if index > 0 {
+            out.push(b',');
+        }
+        node_data(node, view, &mut out);
+    }
+    out.extend_from_slice(b"]}");
+    out
+}
+
+pub fn resync(cluster: &str, reason: &str) -> String {
+    json!({"type": "resync", "cluster_name": cluster, "reason": reason, "timestamp": now()}).to_string()
+}
+
+pub fn ping() -> String {
+    json!({"type": "ping", "timestamp": now()}).to_string()
+}
+
+pub fn error(message: &str) -> String {
+    json!({"type": "error", "message": message, "timestamp": now()}).to_string()
+}
+
+pub fn subscribed(cluster: &str, subscribed: bool) -> String {
+    let kind = if subscribed { "subscribed" } else { "unsubscribed" };
+    json!({"type": kind, "cluster_name": cluster, "timestamp": now()}).to_string()
+}
+
+pub fn test(cluster: &str, message: &str) -> Bytes {
+    Bytes::from(json!({"type": "test", "cluster_name": cluster, "data": message, "timestamp": now()}).to_string())
+}

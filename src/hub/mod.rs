@@ -1,0 +1,401 @@
+//! The hub: WebSocket broadcast of committed changes.
+//!
+//! One room per cluster. A relay task turns each committed change into a
+//! [`Frame`], serialized once per view, appends it to the room's history ring
+//! and broadcasts it; every subscriber gets the same bytes. A client that
+//! reconnects with `since` and `epoch` receives exactly what it missed from the
+//! ring, or `resync` and a `snapshot` when that is no longer possible. A client
+//! too slow for the broadcast buffer never grows memory: it lags, and is then
+//! resynced or closed. Sessions live in [`session`].
+//!
+//! It reads the cache (for snapshots) and the clusters' change streams; it never
+//! writes either.
+
+mod messages;
+pub mod session;
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::atomic::{AtomicU64, AtomicUsize};
+use std::sync::{Arc, Mutex, OnceLock, RwLock};
+
+use bytes::Bytes;
+use serde::{Deserialize, Serialize};
+use tokio::sync::broadcast;
+use tokio_util::sync::CancellationToken;
+
+use crate::cache::{self, Change};
+
+/// The live dashboard served at `/`: plain HTML, CSS and JavaScript, no build step.
+pub const DASHBOARD: &str = include_str!("dashboard.html");
+
+/// Settings of the WebSocket hub (`[hub]` in the configuration).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// Events kept per cluster for clients that resume with `since`.
+    pub history: usize,
+    /// Events a client may fall behind the broadcast before `slow_client` applies.
+    pub queue: usize,
+    /// What happens to a client past its queue: `resync` (a fresh snapshot) or `close`.
+    pub slow_client: SlowClient,
+    /// Seconds between pings (protocol ping and the JSON `{"type":"ping"}`); a
+    /// session with no pong for two intervals is closed.
+    pub ping_secs: f64,
+    /// Seconds a single send may take before the session is closed as stuck.
+    pub send_timeout_secs: f64,
+    /// Largest message a client may send, in bytes.
+    pub max_message_bytes: usize,
+    /// Messages per second a client may send (bursts of twice that are allowed).
+    pub max_messages_per_sec: f64,
+    /// Clusters one connection may subscribe to.
+    pub max_subscriptions: usize,
+    /// Open WebSocket connections, in all.
+    pub max_connections: usize,
+    /// `Origin`s allowed to connect, besides the server's own origin and
+    /// clients that send none; `"*"` allows any.
+    pub allowed_origins: Vec<String>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            history: 10_000,
+            queue: 4_096,
+            slow_client: SlowClient::Resync,
+            ping_secs: 30.0,
+            send_timeout_secs: 10.0,
+            max_message_bytes: 4_096,
+            max_messages_per_sec: 20.0,
+            max_subscriptions: 16,
+            max_connections: 20_000,
+            allowed_origins: Vec::new(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SlowClient {
+    Resync,
+    Close,
+}
+
+impl Config {
+    pub fn validate(&self) -> Result<(), (String, String)> {
+        for (key, value) in [
+            ("hub.history", self.history),
+            ("hub.queue", self.queue),
+            ("hub.max_message_bytes", self.max_message_bytes),
+            ("hub.max_subscriptions", self.max_subscriptions),
+            ("hub.max_connections", self.max_connections),
+        ] {
+            if value == 0 {
+                return Err((key.to_owned(), "must be at least 1".to_owned()));
+            }
+        }
+        for (key, value) in [
+            ("hub.ping_secs", self.ping_secs),
+            ("hub.send_timeout_secs", self.send_timeout_secs),
+            ("hub.max_messages_per_sec", self.max_messages_per_sec),
+        ] {
+            if !(value.is_finite() && value > 0.0) {
+                return Err((key.to_owned(), format!("must be a number > 0, got {value}")));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// One committed change, ready to send.
+pub struct Frame {
+    pub seq: u64,
+    /// The seq of the previous frame broadcast on this cluster's stream.
+    pub prev: u64,
+    change: Arc<Change>,
+    cluster: Arc<str>,
+    epoch: Arc<str>,
+    summary: Bytes,
+    full: OnceLock<Bytes>,
+}
+
+impl Frame {
+    /// The message with the node summary as `data`, serialized when the frame was made.
+    pub fn summary(&self) -> &Bytes {
+        &self.summary
+    }
+
+    /// The message with the full Node as `data`, serialized by its first reader.
+    pub fn full(&self) -> &Bytes {
+        self.full.get_or_init(|| messages::node_event(&self.change, &self.cluster, &self.epoch, self.prev, View::Full))
+    }
+
+    pub fn bytes(&self, view: View) -> &Bytes {
+        match view {
+            View::Summary => self.summary(),
+            View::Full => self.full(),
+        }
+    }
+}
+
+/// What a session shows of a node.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum View {
+    #[default]
+    Summary,
+    Full,
+}
+
+/// What a room broadcasts.
+#[derive(Clone)]
+pub enum Live {
+    Node(Arc<Frame>),
+    /// The stream broke (the relay fell behind the pipeline): everyone must resync.
+    Resync(&'static str),
+    /// A message pushed through `POST /api/v1/ws/test`, outside the event stream.
+    Test(Bytes),
+}
+
+/// A cluster's broadcast: its history ring and live channel.
+pub struct Room {
+    pub name: Arc<str>,
+    reader: cache::Reader,
+    /// The ring and `last_seq` change together under this lock, with the
+    /// broadcast, so that a subscriber can copy the ring and join the live
+    /// stream with no gap and no overlap.
+    ring: Mutex<Ring>,
+    live: broadcast::Sender<Live>,
+    stop: CancellationToken,
+}
+
+struct Ring {
+    frames: VecDeque<Arc<Frame>>,
+    last_seq: u64,
+    capacity: usize,
+}
+
+/// What a subscriber gets when it joins a room.
+pub struct Joined {
+    pub live: broadcast::Receiver<Live>,
+    /// Frames after `since`, or `None` when they are no longer all in the ring.
+    pub missed: Option<Vec<Arc<Frame>>>,
+}
+
+impl Room {
+    /// Joins the live stream; with `since`, also takes the frames after it.
+    pub fn join(&self, since: Option<u64>) -> Joined {
+        let ring = self.ring.lock().unwrap_or_else(|p| p.into_inner());
+        let live = self.live.subscribe();
+        let missed = since.and_then(|since| {
+            if since == ring.last_seq {
+                return Some(Vec::new());
+            }
+            let start = ring.frames.iter().position(|frame| frame.prev == since)?;
+            Some(ring.frames.iter().skip(start).cloned().collect())
+        });
+        Joined { live, missed }
+    }
+
+    /// The cache snapshot, for `snapshot` messages.
+    pub fn snapshot(&self) -> Arc<cache::Snapshot> {
+        self.reader.load()
+    }
+
+    pub fn subscribers(&self) -> usize {
+        self.live.receiver_count()
+    }
+
+    fn publish(&self, frame: Frame) {
+        let mut ring = self.ring.lock().unwrap_or_else(|p| p.into_inner());
+        let frame = Arc::new(frame);
+        ring.last_seq = frame.seq;
+        if ring.frames.len() == ring.capacity {
+            ring.frames.pop_front();
+        }
+        ring.frames.push_back(frame.clone());
+        let _ = self.live.send(Live::Node(frame));
+    }
+
+    fn break_stream(&self, reason: &'static str) {
+        let mut ring = self.ring.lock().unwrap_or_else(|p| p.into_inner());
+        ring.frames.clear();
+        let _ = self.live.send(Live::Resync(reason));
+    }
+}
+
+/// Counters of `/api/v1/ws/stats`.
+#[derive(Default)]
+pub struct Stats {
+    pub connections: AtomicUsize,
+    pub connections_total: AtomicU64,
+    pub refused: AtomicU64,
+    pub messages_sent: AtomicU64,
+    pub bytes_sent: AtomicU64,
+    pub resyncs: AtomicU64,
+    pub slow_client_drops: AtomicU64,
+}
+
+/// The hub; one per server.
+pub struct Hub {
+    pub config: Config,
+    pub epoch: Arc<str>,
+    rooms: RwLock<HashMap<String, Arc<Room>>>,
+    pub stats: Stats,
+    shutdown: CancellationToken,
+}
+
+impl Hub {
+    pub fn new(config: Config, epoch: &str) -> Self {
+        Self {
+            config,
+            epoch: epoch.into(),
+            rooms: RwLock::default(),
+            stats: Stats::default(),
+            shutdown: CancellationToken::new(),
+        }
+    }
+
+    /// Opens a room for a cluster and relays its committed changes into it.
+    pub fn open(&self, name: &str, reader: cache::Reader, mut changes: broadcast::Receiver<Arc<Change>>) {
+        let room = Arc::new(Room {
+            name: name.into(),
+            reader,
+            ring: Mutex::new(Ring { frames: VecDeque::new(), last_seq: 0, capacity: self.config.history }),
+            live: broadcast::channel(self.config.queue).0,
+            stop: CancellationToken::new(),
+        });
+        self.rooms.write().unwrap_or_else(|p| p.into_inner()).insert(name.to_owned(), room.clone());
+        let epoch = self.epoch.clone();
+        tokio::spawn(async move {
+            loop {
+                let received = tokio::select! {
+                    () = room.stop.cancelled() => return,
+                    received = changes.recv() => received,
+                };
+                match received {
+                    Ok(change) => {
+                        let prev = room.ring.lock().unwrap_or_else(|p| p.into_inner()).last_seq;
+                        let summary = messages::node_event(&change, &room.name, &epoch, prev, View::Summary);
+                        let frame = Frame {
+                            seq: change.seq,
+                            prev,
+                            change,
+                            cluster: room.name.clone(),
+                            epoch: epoch.clone(),
+                            summary,
+                            full: OnceLock::new(),
+                        };
+                        room.publish(frame);
+                    }
+                    Err(broadcast::error::RecvError::Lagged(missed)) => {
+                        tracing::warn!(cluster = %room.name, missed, "hub fell behind the pipeline; clients will resync");
+                        room.break_stream("the server fell behind this cluster's changes");
+                    }
+                    Err(broadcast::error::RecvError::Closed) => return,
+                }
+            }
+        });
+    }
+
+    /// Closes a cluster's room; its subscribers are told.
+    pub fn close(&self, name: &str) {
+        if let Some(room) = self.rooms.write().unwrap_or_else(|p| p.into_inner()).remove(name) {
+            room.stop.cancel();
+        }
+    }
+
+    pub fn room(&self, name: &str) -> Option<Arc<Room>> {
+        self.rooms.read().unwrap_or_else(|p| p.into_inner()).get(name).cloned()
+    }
+
+    pub fn rooms(&self) -> Vec<Arc<Room>> {
+        self.rooms.read().unwrap_or_else(|p| p.into_inner()).values().cloned().collect()
+    }
+
+    /// Pushes a test message to one cluster's subscribers; returns how many.
+    pub fn push_test(&self, cluster: &str, message: &str) -> Option<usize> {
+        let room = self.room(cluster)?;
+        let bytes = messages::test(cluster, message);
+        Some(room.live.send(Live::Test(bytes)).unwrap_or(0))
+    }
+
+    /// Asks every session to close with a reason (server shutting down).
+    pub fn shut_down(&self) {
+        self.shutdown.cancel();
+    }
+
+    pub fn shutting_down(&self) -> CancellationToken {
+        self.shutdown.clone()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cache::ChangeKind;
+    use crate::detect::ChangeSet;
+
+    fn frame(seq: u64, prev: u64) -> Frame {
+        let change = Arc::new(Change {
+            seq,
+            kind: ChangeKind::Deleted,
+            name: format!("n{seq}"),
+            changes: ChangeSet::empty(),
+            before: None,
+            after: None,
+            at: chrono::Utc::now(),
+        });
+        Frame {
+            seq,
+            prev,
+            change,
+            cluster: "c".into(),
+            epoch: "e".into(),
+            summary: Bytes::new(),
+            full: OnceLock::new(),
+        }
+    }
+
+    fn room(capacity: usize) -> Room {
+        Room {
+            name: "c".into(),
+            reader: cache::new().1,
+            ring: Mutex::new(Ring { frames: VecDeque::new(), last_seq: 0, capacity }),
+            live: broadcast::channel(16).0,
+            stop: CancellationToken::new(),
+        }
+    }
+
+    #[test]
+    fn join_with_since_returns_exactly_the_missed_frames() {
+        let room = room(10);
+        for (seq, prev) in [(1, 0), (2, 1), (4, 2), (5, 4)] {
+            room.publish(frame(seq, prev));
+        }
+        let seqs = |joined: Joined| joined.missed.map(|frames| frames.iter().map(|f| f.seq).collect::<Vec<_>>());
+        assert_eq!(seqs(room.join(Some(2))), Some(vec![4, 5]), "a seq dropped upstream is not a gap");
+        assert_eq!(seqs(room.join(Some(5))), Some(vec![]));
+        assert_eq!(seqs(room.join(Some(3))), None, "3 was never broadcast: cannot resume from it");
+    }
+
+    #[test]
+    fn join_from_before_the_ring_is_refused() {
+        let room = room(2);
+        for seq in 1..=5 {
+            room.publish(frame(seq, seq - 1));
+        }
+        assert!(room.join(Some(2)).missed.is_none());
+        assert_eq!(room.join(Some(3)).missed.unwrap().len(), 2);
+    }
+
+    #[tokio::test]
+    async fn frames_after_join_arrive_live() {
+        let room = room(10);
+        room.publish(frame(1, 0));
+        let mut joined = room.join(Some(1));
+        room.publish(frame(2, 1));
+        match joined.live.recv().await.unwrap() {
+            Live::Node(frame) => assert_eq!(frame.seq, 2),
+            _ => panic!("expected a node frame"),
+        }
+    }
+}
