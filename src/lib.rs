@@ -16,7 +16,8 @@
 //!   `kubectl` works against it.
 //! - [`config`] holds the configuration tree and its layers (defaults, file,
 //!   environment, flags).
-//! - [`telemetry`] sets up the logs.
+//! - [`telemetry`] sets up the logs and metrics.
+//! - [`load`] is the load harness behind `nodecast load`.
 //!
 //! The stages of the pipeline (`source`, `detect`, `cache`, `plugin`, `hub`,
 //! `api`, `ops`) arrive with the issues that build them; `app` will wire them.
@@ -29,6 +30,7 @@ pub mod cache;
 pub mod config;
 pub mod detect;
 pub mod hub;
+pub mod load;
 pub mod sim;
 pub mod source;
 pub mod telemetry;

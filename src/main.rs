@@ -37,6 +37,9 @@ enum Command {
     Sim(SimArgs),
     /// Prints the effective configuration (all layers applied) as TOML.
     Config,
+    /// Load test: the simulator, nodecast as a child process, and many WebSocket
+    /// clients; reports propagation latency, deliveries, gaps and server memory.
+    Load(LoadArgs),
 }
 
 #[derive(clap::Args, Default)]
@@ -47,6 +50,23 @@ struct ServeArgs {
     /// Writes the embedded simulator's kubeconfig here, for kubectl (sim.kubeconfig).
     #[arg(long, value_name = "FILE")]
     sim_kubeconfig: Option<PathBuf>,
+}
+
+#[derive(clap::Args)]
+struct LoadArgs {
+    #[arg(long, default_value_t = 5000)]
+    nodes: u32,
+    #[arg(long, default_value_t = 1000)]
+    clients: usize,
+    /// Node changes per second.
+    #[arg(long, default_value_t = 100.0)]
+    rate: f64,
+    /// Seconds of writing.
+    #[arg(long, default_value_t = 60)]
+    duration: u64,
+    /// Seconds between two heartbeats of one node.
+    #[arg(long, default_value_t = 10.0)]
+    heartbeat_secs: f64,
 }
 
 #[derive(clap::Args)]
@@ -123,8 +143,41 @@ fn main() -> anyhow::Result<()> {
     let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
     match cli.command {
         Some(Command::Sim(_)) => runtime.block_on(run_sim(config.sim)),
+        Some(Command::Load(args)) => runtime.block_on(load(args)),
         _ => runtime.block_on(serve(config)),
     }
+}
+
+async fn load(args: LoadArgs) -> anyhow::Result<()> {
+    let plan = nodecast::load::Plan {
+        nodes: args.nodes,
+        clients: args.clients,
+        rate: args.rate,
+        duration: std::time::Duration::from_secs(args.duration),
+        heartbeat_secs: args.heartbeat_secs,
+        server: std::env::current_exe().context("cannot find the nodecast binary")?,
+    };
+    let report = nodecast::load::run(plan).await?;
+    println!(
+        "{} clients, {} nodes, {} changes/s for {} s: {} writes, delivered {}/{} ({} gaps), {} clients stayed connected\n\
+         latency write->client: p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms; server RSS {:.0} MiB (peak {:.0} MiB)",
+        report.clients,
+        report.nodes,
+        report.rate,
+        report.duration_secs,
+        report.writes,
+        report.delivered,
+        report.expected_deliveries,
+        report.gaps,
+        report.clients_connected,
+        report.latency_p50_ms,
+        report.latency_p99_ms,
+        report.latency_max_ms,
+        report.server_rss_mib,
+        report.server_peak_rss_mib
+    );
+    println!("{}", serde_json::to_string(&report)?);
+    Ok(())
 }
 
 async fn serve(config: nodecast::Config) -> anyhow::Result<()> {

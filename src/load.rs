@@ -1,0 +1,283 @@
+//! The load harness (`nodecast load`): the simulator in this process, nodecast
+//! as a child process watching it, and M WebSocket clients as tasks here.
+//!
+//! A writer edits one node label per change at a set rate, stamping each with
+//! a write id; every client notes when each change arrives. The report gives
+//! propagation latency from the simulator's write to the client's receipt (p50,
+//! p99, max), events delivered, gaps (an event whose `prev` is not the last seq
+//! the client saw), and the server's resident memory. Everything runs on
+//! loopback and stops by itself.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context as _, bail};
+use futures::StreamExt;
+use serde_json::json;
+use tokio_tungstenite::tungstenite::Message;
+
+use crate::sim::{self, Resource, Simulator};
+
+/// What to run.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    pub nodes: u32,
+    pub clients: usize,
+    /// Changes per second.
+    pub rate: f64,
+    pub duration: Duration,
+    /// Kubelet heartbeats per node, in seconds (they load the pipeline, not the clients).
+    pub heartbeat_secs: f64,
+    /// The nodecast binary to run as the server.
+    pub server: PathBuf,
+}
+
+/// What was measured.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Report {
+    pub nodes: u32,
+    pub clients: usize,
+    pub rate: f64,
+    pub duration_secs: f64,
+    pub writes: u64,
+    pub expected_deliveries: u64,
+    pub delivered: u64,
+    pub gaps: u64,
+    pub clients_connected: usize,
+    pub latency_p50_ms: f64,
+    pub latency_p99_ms: f64,
+    pub latency_max_ms: f64,
+    pub server_rss_mib: f64,
+    pub server_peak_rss_mib: f64,
+}
+
+const WRITE_LABEL: &str = "nodecast.io/load-write";
+
+/// Runs the plan and measures it.
+pub async fn run(plan: Plan) -> anyhow::Result<Report> {
+    let files = tempfile_dir()?;
+    let sim = Simulator::start(sim::Config {
+        nodes: plan.nodes,
+        churn: 0.0,
+        heartbeat_secs: plan.heartbeat_secs,
+        pods_per_node: 0,
+        history: 500_000,
+        ..sim::Config::default()
+    })
+    .await?;
+    let kubeconfig = files.join("sim.kubeconfig");
+    sim.write_kubeconfig(&kubeconfig)?;
+    let port = free_port()?;
+    let config = files.join("nodecast.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[log]\nlevel = \"warn\"\n[api]\nlisten = \"127.0.0.1:{port}\"\n[hub]\nmax_connections = {}\n\
+             max_messages_per_sec = 1000.0\n[[clusters]]\nname = \"load\"\nkubeconfig = {:?}\n",
+            plan.clients + 100,
+            kubeconfig.display().to_string()
+        ),
+    )?;
+    let mut server = tokio::process::Command::new(&plan.server)
+        .arg("serve")
+        .arg("--config")
+        .arg(&config)
+        .env_remove("RUST_LOG")
+        .kill_on_drop(true)
+        .spawn()
+        .with_context(|| format!("cannot start {}", plan.server.display()))?;
+    let server_pid = server.id().context("the server exited at once")?;
+    let base = format!("127.0.0.1:{port}");
+    wait_ready(&base).await?;
+    eprintln!("load: server ready; connecting {} clients", plan.clients);
+
+    let capacity = (plan.rate * plan.duration.as_secs_f64() * 1.2) as usize + 16;
+    let started = Instant::now();
+    let write_times: Arc<Vec<AtomicU64>> = Arc::new((0..capacity).map(|_| AtomicU64::new(0)).collect());
+    let stop = tokio_util::sync::CancellationToken::new();
+    let mut clients = Vec::with_capacity(plan.clients);
+    for _ in 0..plan.clients {
+        let url = format!("ws://{base}/api/v1/ws/nodes?cluster=load");
+        let (socket, _) = tokio_tungstenite::connect_async(url).await.context("a client could not connect")?;
+        clients.push(tokio::spawn(client(socket, started, write_times.clone(), stop.clone())));
+    }
+    eprintln!("load: {} clients connected; writing {} changes/s for {:?}", plan.clients, plan.rate, plan.duration);
+
+    let writes = write(&sim, &plan, started, &write_times, capacity).await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    stop.cancel();
+    let (rss, peak) = rss_mib(server_pid);
+    let mut latencies = Vec::new();
+    let (mut delivered, mut gaps, mut connected) = (0, 0, 0);
+    for client in clients {
+        let seen = client.await?;
+        delivered += seen.latencies_us.len() as u64;
+        gaps += seen.gaps;
+        connected += usize::from(seen.stayed_connected);
+        latencies.extend(seen.latencies_us);
+    }
+    latencies.sort_unstable();
+    let percentile = |p: f64| {
+        latencies
+            .get(((latencies.len() as f64 * p) as usize).min(latencies.len().saturating_sub(1)))
+            .copied()
+            .unwrap_or(0) as f64
+            / 1000.0
+    };
+    let report = Report {
+        nodes: plan.nodes,
+        clients: plan.clients,
+        rate: plan.rate,
+        duration_secs: plan.duration.as_secs_f64(),
+        writes,
+        expected_deliveries: writes * plan.clients as u64,
+        delivered,
+        gaps,
+        clients_connected: connected,
+        latency_p50_ms: percentile(0.50),
+        latency_p99_ms: percentile(0.99),
+        latency_max_ms: latencies.last().copied().unwrap_or(0) as f64 / 1000.0,
+        server_rss_mib: rss,
+        server_peak_rss_mib: peak,
+    };
+    let _ = server.kill().await;
+    sim.shutdown().await;
+    let _ = std::fs::remove_dir_all(&files);
+    Ok(report)
+}
+
+/// Edits one node per tick, spread over the nodes, and notes when each write committed.
+async fn write(sim: &Simulator, plan: &Plan, started: Instant, write_times: &[AtomicU64], capacity: usize) -> u64 {
+    let period = Duration::from_secs_f64(1.0 / plan.rate);
+    let mut ticks = tokio::time::interval(period);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
+    let deadline = Instant::now() + plan.duration;
+    let mut id = 0u64;
+    while Instant::now() < deadline && (id as usize) < capacity {
+        ticks.tick().await;
+        let node = format!("node-{:04}", id % u64::from(plan.nodes) + 1);
+        let written = sim.store().update(Resource::Nodes, &node, None, |mut object| {
+            object["metadata"]["labels"][WRITE_LABEL] = json!(id.to_string());
+            Ok(object)
+        });
+        if written.is_ok() {
+            write_times[id as usize].store(started.elapsed().as_nanos() as u64, Ordering::Release);
+        }
+        id += 1;
+    }
+    id
+}
+
+struct Seen {
+    latencies_us: Vec<u32>,
+    gaps: u64,
+    stayed_connected: bool,
+}
+
+type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+/// Reads events until stopped, parsing only the few fields it needs.
+async fn client(
+    mut socket: Socket,
+    started: Instant,
+    write_times: Arc<Vec<AtomicU64>>,
+    stop: tokio_util::sync::CancellationToken,
+) -> Seen {
+    let mut seen = Seen { latencies_us: Vec::new(), gaps: 0, stayed_connected: true };
+    let mut last_seq = None;
+    loop {
+        let message = tokio::select! {
+            () = stop.cancelled() => return seen,
+            message = socket.next() => message,
+        };
+        let text = match message {
+            Some(Ok(Message::Text(text))) => text,
+            Some(Ok(_)) => continue,
+            Some(Err(_)) | None => {
+                seen.stayed_connected = false;
+                return seen;
+            }
+        };
+        let received = started.elapsed().as_nanos() as u64;
+        if !text.starts_with("{\"type\":\"node_update\"") {
+            continue;
+        }
+        let (Some(seq), Some(prev)) = (number_after(&text, "\"seq\":"), number_after(&text, "\"prev\":")) else {
+            continue;
+        };
+        if last_seq.is_some_and(|last| last != prev) {
+            seen.gaps += 1;
+        }
+        last_seq = Some(seq);
+        let pattern = format!("\"{WRITE_LABEL}\":\"");
+        let write_id =
+            text.find(&pattern).and_then(|at| text[at + pattern.len()..].split('"').next()?.parse::<usize>().ok());
+        if let Some(written) = write_id.and_then(|id| write_times.get(id)).map(|t| t.load(Ordering::Acquire)) {
+            if written > 0 {
+                seen.latencies_us.push((received.saturating_sub(written) / 1000).min(u64::from(u32::MAX)) as u32);
+            }
+        }
+    }
+}
+
+/// The number after the last occurrence of `key` (top-level fields follow `data`).
+fn number_after(text: &str, key: &str) -> Option<u64> {
+    let at = text.rfind(key)? + key.len();
+    let digits: String = text[at..].chars().take_while(char::is_ascii_digit).collect();
+    digits.parse().ok()
+}
+
+async fn wait_ready(base: &str) -> anyhow::Result<()> {
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while Instant::now() < deadline {
+        if let Ok(mut stream) = tokio::net::TcpStream::connect(base).await {
+            use tokio::io::{AsyncReadExt, AsyncWriteExt};
+            let request = format!("GET /readyz HTTP/1.1\r\nHost: {base}\r\nConnection: close\r\n\r\n");
+            let mut response = String::new();
+            if stream.write_all(request.as_bytes()).await.is_ok()
+                && stream.read_to_string(&mut response).await.is_ok()
+                && response.starts_with("HTTP/1.1 200")
+            {
+                return Ok(());
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    bail!("the server at {base} did not become ready in 120 s")
+}
+
+fn free_port() -> anyhow::Result<u16> {
+    Ok(std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}
+
+fn tempfile_dir() -> anyhow::Result<PathBuf> {
+    let dir = std::env::temp_dir().join(format!("nodecast-load-{}", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    Ok(dir)
+}
+
+/// Current and peak resident memory of a process, in MiB.
+fn rss_mib(pid: u32) -> (f64, f64) {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find_map(|line| line.strip_prefix(name))
+            .and_then(|rest| rest.split_whitespace().next()?.parse::<f64>().ok())
+            .map_or(0.0, |kib| kib / 1024.0)
+    };
+    (field("VmRSS:"), field("VmHWM:"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn top_level_numbers_are_read_after_the_data() {
+        let text = r#"{"type":"node_update","data":{"seq":3,"labels":{"nodecast.io/load-write":"41"}},"seq":17,"epoch":"e","prev":12,"tags":{}}"#;
+        assert_eq!((number_after(text, "\"seq\":"), number_after(text, "\"prev\":")), (Some(17), Some(12)));
+    }
+}
