@@ -187,6 +187,7 @@ async fn client(
 ) -> Seen {
     let mut seen = Seen { latencies_us: Vec::new(), gaps: 0, stayed_connected: true };
     let mut last_seq = None;
+    let pattern = format!("\"{WRITE_LABEL}\":\"");
     loop {
         let message = tokio::select! {
             () = stop.cancelled() => return seen,
@@ -211,13 +212,11 @@ async fn client(
             seen.gaps += 1;
         }
         last_seq = Some(seq);
-        let pattern = format!("\"{WRITE_LABEL}\":\"");
         let write_id =
             text.find(&pattern).and_then(|at| text[at + pattern.len()..].split('"').next()?.parse::<usize>().ok());
-        if let Some(written) = write_id.and_then(|id| write_times.get(id)).map(|t| t.load(Ordering::Acquire)) {
-            if written > 0 {
-                seen.latencies_us.push((received.saturating_sub(written) / 1000).min(u64::from(u32::MAX)) as u32);
-            }
+        let written = write_id.and_then(|id| write_times.get(id)).map(|t| t.load(Ordering::Acquire));
+        if let Some(written) = written.filter(|written| *written > 0) {
+            seen.latencies_us.push((received.saturating_sub(written) / 1000).min(u64::from(u32::MAX)) as u32);
         }
     }
 }

@@ -218,39 +218,36 @@ impl Session {
                     self.resync(&cluster, "the client fell too far behind").await?;
                 }
             }
-            if self.batch && batch.len() < 512 {
+            // Whatever else is already queued leaves with this one: one flush, one syscall.
+            if batch.len() < 512 {
                 next = self.live.next().now_or_never().flatten();
             }
         }
         self.flush(&mut batch).await
     }
 
+    /// Sends what `forward` gathered: one frame per event (written together, one
+    /// flush), or with `batch=true` one frame holding them all as an array.
     async fn flush(&mut self, batch: &mut Vec<bytes::Bytes>) -> Result<(), Close> {
-        match batch.len() {
-            0 => Ok(()),
-            1 if !self.batch => {
-                let frame = batch.pop().expect("one frame");
-                self.send_bytes(&frame).await
-            }
-            _ if !self.batch => {
-                for frame in std::mem::take(batch) {
-                    self.send_bytes(&frame).await?;
-                }
-                Ok(())
-            }
-            _ => {
-                let mut array = Vec::with_capacity(batch.iter().map(|f| f.len() + 1).sum::<usize>() + 2);
-                array.push(b'[');
-                for (index, frame) in batch.drain(..).enumerate() {
-                    if index > 0 {
-                        array.push(b',');
-                    }
-                    array.extend_from_slice(&frame);
-                }
-                array.push(b']');
-                self.send_bytes(&array).await
-            }
+        if batch.is_empty() {
+            return Ok(());
         }
+        if !self.batch {
+            for frame in std::mem::take(batch) {
+                self.feed(Message::Text(utf8(&frame))).await?;
+            }
+            return self.send_buffered().await;
+        }
+        let mut array = Vec::with_capacity(batch.iter().map(|f| f.len() + 1).sum::<usize>() + 2);
+        array.push(b'[');
+        for (index, frame) in batch.drain(..).enumerate() {
+            if index > 0 {
+                array.push(b',');
+            }
+            array.extend_from_slice(&frame);
+        }
+        array.push(b']');
+        self.send_bytes(&array).await
     }
 
     async fn receive(&mut self, message: Message) -> Result<(), Close> {
@@ -377,24 +374,48 @@ impl Session {
     }
 
     async fn send_bytes(&mut self, bytes: &[u8]) -> Result<(), Close> {
-        let text = String::from_utf8(bytes.to_vec()).expect("messages are serialized JSON, hence UTF-8");
-        self.send(Message::Text(text)).await
+        self.send(Message::Text(utf8(bytes))).await
     }
 
     async fn send(&mut self, message: Message) -> Result<(), Close> {
+        self.feed(message).await?;
+        self.send_buffered().await
+    }
+
+    /// Queues a message in the socket's buffer without flushing it.
+    async fn feed(&mut self, message: Message) -> Result<(), Close> {
         let size = message.as_bytes().len() as u64;
+        self.within_send_timeout(|sink| sink.feed(message)).await?;
+        self.hub.stats.messages_sent.fetch_add(1, Ordering::Relaxed);
+        self.hub.stats.bytes_sent.fetch_add(size, Ordering::Relaxed);
+        Ok(())
+    }
+
+    async fn send_buffered(&mut self) -> Result<(), Close> {
+        self.within_send_timeout(|sink| sink.flush()).await
+    }
+
+    async fn within_send_timeout<'a, F>(
+        &'a mut self,
+        operation: impl FnOnce(&'a mut futures::stream::SplitSink<WebSocketStream, Message>) -> F,
+    ) -> Result<(), Close>
+    where
+        F: std::future::Future<Output = Result<(), std::io::Error>> + 'a,
+    {
         let timeout = Duration::from_secs_f64(self.hub.config.send_timeout_secs);
-        match tokio::time::timeout(timeout, self.sink.send(message)).await {
-            Ok(Ok(())) => {
-                self.hub.stats.messages_sent.fetch_add(1, Ordering::Relaxed);
-                self.hub.stats.bytes_sent.fetch_add(size, Ordering::Relaxed);
-                Ok(())
-            }
+        let stats = &self.hub.stats;
+        match tokio::time::timeout(timeout, operation(&mut self.sink)).await {
+            Ok(Ok(())) => Ok(()),
             Ok(Err(_)) => Err(Close(CloseCode::Abnormal, "the connection failed".into())),
             Err(_) => {
-                self.hub.stats.slow_client_drops.fetch_add(1, Ordering::Relaxed);
+                stats.slow_client_drops.fetch_add(1, Ordering::Relaxed);
                 Err(Close(CloseCode::Policy, "too slow: a send did not complete in time".into()))
             }
         }
     }
+}
+
+/// Messages are serialized JSON, hence UTF-8; poem's text frames take an owned String.
+fn utf8(bytes: &[u8]) -> String {
+    String::from_utf8(bytes.to_vec()).expect("messages are serialized JSON, hence UTF-8")
 }
