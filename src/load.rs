@@ -97,23 +97,23 @@ pub async fn run(plan: Plan) -> anyhow::Result<Report> {
     let started = Instant::now();
     let write_times: Arc<Vec<AtomicU64>> = Arc::new((0..capacity).map(|_| AtomicU64::new(0)).collect());
     let stop = tokio_util::sync::CancellationToken::new();
+    let delivered = Arc::new(AtomicU64::new(0));
     let mut clients = Vec::with_capacity(plan.clients);
     for _ in 0..plan.clients {
         let url = format!("ws://{base}/api/v1/ws/nodes?cluster=load");
         let (socket, _) = tokio_tungstenite::connect_async(url).await.context("a client could not connect")?;
-        clients.push(tokio::spawn(client(socket, started, write_times.clone(), stop.clone())));
+        clients.push(tokio::spawn(client(socket, started, write_times.clone(), delivered.clone(), stop.clone())));
     }
     eprintln!("load: {} clients connected; writing {} changes/s for {:?}", plan.clients, plan.rate, plan.duration);
 
     let writes = write(&sim, &plan, started, &write_times, capacity).await;
-    tokio::time::sleep(Duration::from_secs(2)).await;
+    settle(&delivered, writes * plan.clients as u64).await;
     stop.cancel();
     let (rss, peak) = rss_mib(server_pid);
     let mut latencies = Vec::new();
-    let (mut delivered, mut gaps, mut connected) = (0, 0, 0);
+    let (mut gaps, mut connected) = (0, 0);
     for client in clients {
         let seen = client.await?;
-        delivered += seen.latencies_us.len() as u64;
         gaps += seen.gaps;
         connected += usize::from(seen.stayed_connected);
         latencies.extend(seen.latencies_us);
@@ -133,7 +133,7 @@ pub async fn run(plan: Plan) -> anyhow::Result<Report> {
         duration_secs: plan.duration.as_secs_f64(),
         writes,
         expected_deliveries: writes * plan.clients as u64,
-        delivered,
+        delivered: delivered.load(Ordering::Relaxed),
         gaps,
         clients_connected: connected,
         latency_p50_ms: percentile(0.50),
@@ -146,6 +146,18 @@ pub async fn run(plan: Plan) -> anyhow::Result<Report> {
     sim.shutdown().await;
     let _ = std::fs::remove_dir_all(&files);
     Ok(report)
+}
+
+/// Waits until every delivery arrived, or until none has for two seconds.
+async fn settle(delivered: &AtomicU64, expected: u64) {
+    let mut last = (delivered.load(Ordering::Relaxed), Instant::now());
+    while last.0 < expected && last.1.elapsed() < Duration::from_secs(2) {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        let now = delivered.load(Ordering::Relaxed);
+        if now != last.0 {
+            last = (now, Instant::now());
+        }
+    }
 }
 
 /// Edits one node per tick, spread over the nodes, and notes when each write committed.
@@ -183,6 +195,7 @@ async fn client(
     mut socket: Socket,
     started: Instant,
     write_times: Arc<Vec<AtomicU64>>,
+    delivered: Arc<AtomicU64>,
     stop: tokio_util::sync::CancellationToken,
 ) -> Seen {
     let mut seen = Seen { latencies_us: Vec::new(), gaps: 0, stayed_connected: true };
@@ -215,6 +228,7 @@ async fn client(
         let write_id =
             text.find(&pattern).and_then(|at| text[at + pattern.len()..].split('"').next()?.parse::<usize>().ok());
         let written = write_id.and_then(|id| write_times.get(id)).map(|t| t.load(Ordering::Acquire));
+        delivered.fetch_add(1, Ordering::Relaxed);
         if let Some(written) = written.filter(|written| *written > 0) {
             seen.latencies_us.push((received.saturating_sub(written) / 1000).min(u64::from(u32::MAX)) as u32);
         }

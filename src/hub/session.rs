@@ -9,7 +9,7 @@ use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use futures::{FutureExt, SinkExt, StreamExt};
-use poem::web::websocket::{CloseCode, Message, WebSocket, WebSocketStream};
+use poem::web::websocket::{CloseCode, Message, WebSocket, WebSocketConfig, WebSocketStream};
 use poem::web::{Data, Query};
 use poem::{IntoResponse, Request, Response, handler};
 use serde::Deserialize;
@@ -87,6 +87,16 @@ pub async fn upgrade(
         .header("sec-websocket-protocol")
         .is_some_and(|protocols| protocols.split(',').any(|p| p.trim() == "nodecast"));
     let websocket = if offered_nodecast { websocket.protocols(["nodecast"]) } else { websocket };
+    // Clients send only small control messages: a small read buffer saves
+    // 124 KiB per connection against the default, and the protocol-level cap
+    // keeps a hostile client from making the server buffer a huge message
+    // before the session's own size check can name the problem.
+    let protocol_cap = (hub.config.max_message_bytes * 4).max(64 * 1024);
+    let config = WebSocketConfig::default()
+        .read_buffer_size(4 * 1024)
+        .max_message_size(Some(protocol_cap))
+        .max_frame_size(Some(protocol_cap));
+    let websocket = websocket.config(config);
     websocket
         .on_upgrade(move |socket| async move {
             let mut session = Session::new(hub.clone(), principal, socket, view, params.batch);

@@ -1,6 +1,7 @@
 //! End-to-end tests, compiled as one binary to keep link time down.
 
 mod api;
+mod browser;
 mod cli;
 mod openapi;
 mod sim_api;
