@@ -141,7 +141,7 @@ impl Room {
         let config = hub::Config { queue: 2 * EVENTS, ..Default::default() };
         let hub = Hub::new(config, "bench-epoch");
         let (changes, receiver) = broadcast::channel(2 * EVENTS);
-        hub.open(CLUSTER, reader, receiver);
+        hub.open(CLUSTER, reader, receiver, Default::default());
         let room = hub.room(CLUSTER).expect("the room was just opened");
         let progress = Arc::new(Progress::default());
         for _ in 0..n {
@@ -172,7 +172,7 @@ fn message_bytes(events: &[Arc<Change>], reader: cache::Reader) -> usize {
     runtime.block_on(async {
         let hub = Hub::new(hub::Config::default(), "bench-epoch");
         let (changes, receiver) = broadcast::channel(1);
-        hub.open(CLUSTER, reader, receiver);
+        hub.open(CLUSTER, reader, receiver, Default::default());
         let mut live = hub.room(CLUSTER).expect("the room was just opened").join(None).live;
         changes.send(events[0].clone()).expect("the relay is listening");
         match live.recv().await {

@@ -14,7 +14,7 @@ use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
 use serde::{Deserialize, Serialize};
 
-use crate::{api, app, hub, sim, source, telemetry};
+use crate::{api, app, hub, plugin, sim, source, telemetry};
 
 /// The file read when no `--config` is given, if it exists.
 pub const DEFAULT_FILE: &str = "config/nodecast.toml";
@@ -35,6 +35,8 @@ pub struct Config {
     pub hub: hub::Config,
     /// Clusters to watch (`[[clusters]]`); none means the embedded simulator.
     pub clusters: Vec<source::ClusterConfig>,
+    /// The change-filter chain (`[[plugins]]`), applied in order before broadcast.
+    pub plugins: Vec<plugin::PluginConfig>,
     /// The simulated Kubernetes API server (`[sim]`).
     pub sim: sim::Config,
 }
@@ -106,6 +108,9 @@ impl Config {
         self.api.validate().map_err(invalid)?;
         self.pipeline.validate().map_err(invalid)?;
         self.hub.validate().map_err(invalid)?;
+        for (index, plugin) in self.plugins.iter().enumerate() {
+            plugin.validate(&format!("plugins[{index}]")).map_err(invalid)?;
+        }
         if self.hub.queue < self.pipeline.batch_size {
             // A batch is broadcast at once: a smaller queue would lag every client on every full batch.
             return Err(invalid((

@@ -31,6 +31,7 @@ pub mod config;
 pub mod detect;
 pub mod hub;
 pub mod load;
+pub mod plugin;
 pub mod sim;
 pub mod source;
 pub mod telemetry;

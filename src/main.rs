@@ -144,7 +144,13 @@ fn main() -> anyhow::Result<()> {
     match cli.command {
         Some(Command::Sim(_)) => runtime.block_on(run_sim(config.sim)),
         Some(Command::Load(args)) => runtime.block_on(load(args)),
-        _ => runtime.block_on(serve(config)),
+        _ => {
+            let file = cli.config.clone().or_else(|| {
+                let default = std::path::Path::new(config::DEFAULT_FILE);
+                default.exists().then(|| default.to_owned())
+            });
+            runtime.block_on(serve(config, file))
+        }
     }
 }
 
@@ -180,7 +186,7 @@ async fn load(args: LoadArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn serve(config: nodecast::Config) -> anyhow::Result<()> {
+async fn serve(config: nodecast::Config, file: Option<PathBuf>) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(config.api.listen)
         .await
         .with_context(|| format!("cannot listen on {} (api.listen)", config.api.listen))?;
@@ -197,7 +203,7 @@ async fn serve(config: nodecast::Config) -> anyhow::Result<()> {
             config.api.listen
         );
     }
-    nodecast::app::run(config, listener, stop).await
+    nodecast::app::run(config, file, listener, stop).await
 }
 
 async fn run_sim(config: nodecast::sim::Config) -> anyhow::Result<()> {

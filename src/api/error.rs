@@ -99,9 +99,11 @@ impl From<app::Error> for Error {
         match error {
             app::Error::AlreadyRegistered(_) => Error::Conflict(body("conflict", message)),
             app::Error::UnknownCluster(_) => Error::not_found(message),
-            app::Error::InvalidName(_) | app::Error::Source { .. } | app::Error::Simulator(_) => {
-                Error::bad_request(message)
-            }
+            app::Error::InvalidName(_)
+            | app::Error::Source { .. }
+            | app::Error::Simulator(_)
+            | app::Error::Plugins(_)
+            | app::Error::Reconfigure(_) => Error::bad_request(message),
         }
     }
 }

@@ -9,6 +9,7 @@
 mod clusters;
 pub mod error;
 mod nodes;
+mod plugins;
 mod status;
 pub mod types;
 mod ws;
@@ -77,7 +78,7 @@ fn every_cluster() -> Vec<String> {
 pub enum Role {
     /// Reads nodes, clusters and status.
     Viewer,
-    /// Also registers and unregisters clusters, forces re-lists (and, later, edits nodes and plugins).
+    /// Also registers and unregisters clusters, forces re-lists, and manages plugins.
     Operator,
 }
 
@@ -154,7 +155,7 @@ impl Principal {
 }
 
 /// `*` matches any run of characters; everything else matches itself.
-fn glob_match(pattern: &str, text: &str) -> bool {
+pub fn glob_match(pattern: &str, text: &str) -> bool {
     match pattern.split_once('*') {
         None => pattern == text,
         Some((prefix, rest)) => {
@@ -181,12 +182,14 @@ enum Tag {
     Realtime,
     /// Health and readiness.
     Operations,
+    /// The change-filter plugin chain.
+    Plugins,
 }
 
-type Apis = (nodes::NodesApi, clusters::ClustersApi, status::StatusApi, ws::WsApi);
+type Apis = (nodes::NodesApi, clusters::ClustersApi, status::StatusApi, ws::WsApi, plugins::PluginsApi);
 
 fn service() -> OpenApiService<Apis, ()> {
-    let apis = (nodes::NodesApi, clusters::ClustersApi, status::StatusApi, ws::WsApi);
+    let apis = (nodes::NodesApi, clusters::ClustersApi, status::StatusApi, ws::WsApi, plugins::PluginsApi);
     OpenApiService::new(apis, "nodecast", env!("CARGO_PKG_VERSION")).description(
         "Live Kubernetes node state from nodecast's cache. Authenticate with `Authorization: Bearer <token>` \
          when the server has auth enabled; errors are JSON `{code, message}`. Live changes stream over the \

@@ -20,6 +20,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::cache::{self, Change};
 use crate::hub::Hub;
+use crate::plugin::{self, Chain};
 use crate::telemetry::Metrics;
 use crate::{Config, sim, source};
 
@@ -79,6 +80,10 @@ pub enum Error {
     },
     #[error("cannot start the embedded simulator")]
     Simulator(#[source] sim::Error),
+    #[error("the plugin chain cannot be loaded")]
+    Plugins(#[source] plugin::Error),
+    #[error("the configuration cannot be re-read: {0}")]
+    Reconfigure(String),
 }
 
 /// The watch state of a cluster, as `/api/v1/realtime/status` reports it.
@@ -138,6 +143,11 @@ struct Inner {
     clusters: RwLock<BTreeMap<String, Arc<Cluster>>>,
     metrics: Arc<Metrics>,
     hub: Arc<Hub>,
+    chain: Arc<arc_swap::ArcSwap<Chain>>,
+    /// The file the configuration came from, re-read by a plugin reload.
+    config_file: Option<std::path::PathBuf>,
+    /// Serializes reloads.
+    reloading: tokio::sync::Mutex<()>,
     simulator: tokio::sync::Mutex<Option<sim::Simulator>>,
 }
 
@@ -149,10 +159,19 @@ impl App {
     /// Starts watching the configured clusters, or the embedded simulator when
     /// none is configured.
     pub async fn start(config: Config) -> Result<Self, Error> {
+        Self::start_from(config, None).await
+    }
+
+    /// Like [`App::start`]; `config_file` is where a plugin reload re-reads `[[plugins]]`.
+    pub async fn start_from(config: Config, config_file: Option<std::path::PathBuf>) -> Result<Self, Error> {
+        let chain = Chain::load(&config.plugins, &Chain::default()).map_err(Error::Plugins)?;
         let epoch = format!("{:016x}", rand::random::<u64>());
         let app = App(Arc::new(Inner {
             config: config.clone(),
             hub: Arc::new(Hub::new(config.hub.clone(), &epoch)),
+            chain: Arc::new(arc_swap::ArcSwap::from_pointee(chain)),
+            config_file,
+            reloading: tokio::sync::Mutex::default(),
             epoch,
             clusters: RwLock::default(),
             metrics: Arc::default(),
@@ -233,7 +252,7 @@ impl App {
             }
             clusters.insert(name.to_owned(), cluster.clone());
         }
-        self.0.hub.open(name, cluster.reader.clone(), cluster.subscribe());
+        self.0.hub.open(name, cluster.reader.clone(), cluster.subscribe(), self.0.chain.clone());
         let task = pipeline::Pipeline {
             cluster: cluster.clone(),
             writer,
@@ -265,6 +284,26 @@ impl App {
         Ok(())
     }
 
+    /// The plugin chain in force.
+    pub fn chain(&self) -> Arc<Chain> {
+        self.0.chain.load_full()
+    }
+
+    /// Re-reads `[[plugins]]` (from the configuration file when there is one)
+    /// and the component files, and swaps the chain in whole. When anything
+    /// fails to load, the old chain keeps running and the error says which and why.
+    pub async fn reload_plugins(&self) -> Result<Arc<Chain>, Error> {
+        let _one_at_a_time = self.0.reloading.lock().await;
+        let configs = match &self.0.config_file {
+            Some(file) => crate::config::load(Some(file), &[]).map_err(|e| Error::Reconfigure(e.to_string()))?.plugins,
+            None => self.0.config.plugins.clone(),
+        };
+        let chain = Arc::new(Chain::load(&configs, &self.0.chain.load()).map_err(Error::Plugins)?);
+        self.0.chain.store(chain.clone());
+        tracing::info!(plugins = chain.plugins.len(), generation = chain.generation, "plugin chain reloaded");
+        Ok(chain)
+    }
+
     /// Every cluster has completed its first list.
     pub fn ready(&self) -> bool {
         self.clusters().iter().all(|cluster| cluster.snapshot().ready)
@@ -283,8 +322,14 @@ impl App {
 }
 
 /// Runs nodecast until `stop`: the application and its HTTP API on `listener`.
-pub async fn run(config: Config, listener: tokio::net::TcpListener, stop: CancellationToken) -> anyhow::Result<()> {
-    let app = App::start(config).await?;
+/// `config_file` is where a plugin reload re-reads the chain.
+pub async fn run(
+    config: Config,
+    config_file: Option<std::path::PathBuf>,
+    listener: tokio::net::TcpListener,
+    stop: CancellationToken,
+) -> anyhow::Result<()> {
+    let app = App::start_from(config, config_file).await?;
     let served = serve(app.clone(), listener, stop).await;
     app.shutdown().await;
     served

@@ -21,7 +21,14 @@ fn node_data(node: &CachedNode, view: View, out: &mut Vec<u8>) {
 
 /// `node_add`, `node_update` or `node_delete`, with the seeds' fields plus
 /// `seq`, `epoch`, `prev` and `tags`.
-pub fn node_event(change: &Change, cluster: &str, epoch: &str, prev: u64, view: View) -> Bytes {
+pub fn node_event(
+    change: &Change,
+    cluster: &str,
+    epoch: &str,
+    prev: u64,
+    tags: &[(String, String)],
+    view: View,
+) -> Bytes {
     let kind = match change.kind {
         ChangeKind::Added => "node_add",
         ChangeKind::Updated => "node_update",
@@ -42,11 +49,15 @@ pub fn node_event(change: &Change, cluster: &str, epoch: &str, prev: u64, view: 
     let timestamp = change.at.to_rfc3339_opts(SecondsFormat::Millis, true);
     out.extend_from_slice(
         format!(
-            ",\"timestamp\":\"{timestamp}\",\"seq\":{},\"epoch\":\"{epoch}\",\"prev\":{prev},\"tags\":{{}}}}",
+            ",\"timestamp\":\"{timestamp}\",\"seq\":{},\"epoch\":\"{epoch}\",\"prev\":{prev},\"tags\":",
             change.seq
         )
         .as_bytes(),
     );
+    let tags: serde_json::Map<String, serde_json::Value> =
+        tags.iter().map(|(key, value)| (key.clone(), serde_json::Value::from(value.as_str()))).collect();
+    serde_json::to_writer(&mut out, &tags).expect("tags serialize");
+    out.push(b'}');
     Bytes::from(out)
 }
 

@@ -15,7 +15,7 @@ mod messages;
 pub mod session;
 
 use std::collections::{HashMap, VecDeque};
-use std::sync::atomic::{AtomicU64, AtomicUsize};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, RwLock};
 
 use bytes::Bytes;
@@ -24,6 +24,7 @@ use tokio::sync::broadcast;
 use tokio_util::sync::CancellationToken;
 
 use crate::cache::{self, Change};
+use crate::plugin::{Chain, Runner};
 
 /// The live dashboard served at `/`: plain HTML, CSS and JavaScript, no build step.
 pub const DASHBOARD: &str = include_str!("dashboard.html");
@@ -109,6 +110,8 @@ impl Config {
 /// One committed change, ready to send.
 pub struct Frame {
     pub seq: u64,
+    /// Tags the plugin chain added.
+    tags: Vec<(String, String)>,
     /// The seq of the previous frame broadcast on this cluster's stream.
     pub prev: u64,
     change: Arc<Change>,
@@ -126,7 +129,9 @@ impl Frame {
 
     /// The message with the full Node as `data`, serialized by its first reader.
     pub fn full(&self) -> &Bytes {
-        self.full.get_or_init(|| messages::node_event(&self.change, &self.cluster, &self.epoch, self.prev, View::Full))
+        self.full.get_or_init(|| {
+            messages::node_event(&self.change, &self.cluster, &self.epoch, self.prev, &self.tags, View::Full)
+        })
     }
 
     pub fn bytes(&self, view: View) -> &Bytes {
@@ -165,6 +170,10 @@ pub struct Room {
     ring: Mutex<Ring>,
     live: broadcast::Sender<Live>,
     stop: CancellationToken,
+    /// Changes the relay received, broadcast, and dropped by a plugin decision.
+    pub committed: AtomicU64,
+    pub broadcast: AtomicU64,
+    pub dropped: AtomicU64,
 }
 
 struct Ring {
@@ -254,18 +263,29 @@ impl Hub {
         }
     }
 
-    /// Opens a room for a cluster and relays its committed changes into it.
-    pub fn open(&self, name: &str, reader: cache::Reader, mut changes: broadcast::Receiver<Arc<Change>>) {
+    /// Opens a room for a cluster and relays its committed changes into it,
+    /// through the plugin chain.
+    pub fn open(
+        &self,
+        name: &str,
+        reader: cache::Reader,
+        mut changes: broadcast::Receiver<Arc<Change>>,
+        chain: Arc<arc_swap::ArcSwap<Chain>>,
+    ) {
         let room = Arc::new(Room {
             name: name.into(),
             reader,
             ring: Mutex::new(Ring { frames: VecDeque::new(), last_seq: 0, capacity: self.config.history }),
             live: broadcast::channel(self.config.queue).0,
             stop: CancellationToken::new(),
+            committed: AtomicU64::new(0),
+            broadcast: AtomicU64::new(0),
+            dropped: AtomicU64::new(0),
         });
         self.rooms.write().unwrap_or_else(|p| p.into_inner()).insert(name.to_owned(), room.clone());
         let epoch = self.epoch.clone();
         tokio::spawn(async move {
+            let mut runner = Runner::new(&room.name);
             loop {
                 let received = tokio::select! {
                     () = room.stop.cancelled() => return,
@@ -273,10 +293,20 @@ impl Hub {
                 };
                 match received {
                     Ok(change) => {
+                        room.committed.fetch_add(1, Ordering::Relaxed);
+                        runner.sync(&chain.load());
+                        let verdict = runner.decide(&change);
+                        if !verdict.keep {
+                            room.dropped.fetch_add(1, Ordering::Relaxed);
+                            continue;
+                        }
+                        room.broadcast.fetch_add(1, Ordering::Relaxed);
                         let prev = room.ring.lock().unwrap_or_else(|p| p.into_inner()).last_seq;
-                        let summary = messages::node_event(&change, &room.name, &epoch, prev, View::Summary);
+                        let tags = verdict.tags;
+                        let summary = messages::node_event(&change, &room.name, &epoch, prev, &tags, View::Summary);
                         let frame = Frame {
                             seq: change.seq,
+                            tags,
                             prev,
                             change,
                             cluster: room.name.clone(),
@@ -346,6 +376,7 @@ mod tests {
         });
         Frame {
             seq,
+            tags: Vec::new(),
             prev,
             change,
             cluster: "c".into(),
@@ -362,6 +393,9 @@ mod tests {
             ring: Mutex::new(Ring { frames: VecDeque::new(), last_seq: 0, capacity }),
             live: broadcast::channel(16).0,
             stop: CancellationToken::new(),
+            committed: AtomicU64::new(0),
+            broadcast: AtomicU64::new(0),
+            dropped: AtomicU64::new(0),
         }
     }
 

@@ -7,14 +7,14 @@ fn committed_openapi_document_matches_the_code() {
     let generated = nodecast::api::spec();
     assert_eq!(generated, nodecast::api::spec(), "generation is deterministic");
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("openapi/nodecast.json");
-    if std::env::var_os("NODECAST_UPDATE_OPENAPI").is_some() {
+    if std::env::var_os("UPDATE_OPENAPI").is_some() {
         std::fs::write(&path, &generated).unwrap();
     }
     let committed = std::fs::read_to_string(&path).unwrap_or_default();
     assert!(
         committed == generated,
         "openapi/nodecast.json differs from the generated document; rewrite it with \
-         `NODECAST_UPDATE_OPENAPI=1 cargo test --test integration openapi` and review the diff"
+         `UPDATE_OPENAPI=1 cargo test --test integration openapi` and review the diff"
     );
 }
 

@@ -1,0 +1,445 @@
+//! WebAssembly change-filter plugins: the only module that names wasmtime types.
+//!
+//! Operators drop components implementing `wit/filter.wit` into a chain
+//! (`[[plugins]]`); for each committed change the chain decides whether it is
+//! broadcast and with which tags. One engine (epoch interruption on) serves the
+//! process; each plugin is compiled once and pre-instantiated; each cluster's
+//! relay owns a [`Runner`] with one instance per plugin. Every call runs under a
+//! deadline and every instance under a memory cap; a trap, a timeout or a failed
+//! `init` applies the plugin's `on_error` policy, is counted and logged, and
+//! after `max_failures` in a row the plugin is switched off for that cluster
+//! until the chain is reloaded. Plugins never touch the cache.
+
+mod stats;
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::{Duration, Instant};
+
+use serde::{Deserialize, Serialize};
+use wasmtime::component::{Component, Linker};
+use wasmtime::{Engine, Store, StoreLimits, StoreLimitsBuilder};
+
+use crate::cache::{CachedNode, Change, ChangeKind};
+use crate::detect::ChangeSet;
+pub use stats::Stats;
+
+mod bindings {
+    wasmtime::component::bindgen!({ path: "wit", world: "filter" });
+}
+
+use bindings::nodecast::filter::types as wit;
+use bindings::{Filter, FilterPre};
+
+/// How often the engine's epoch advances: the granularity of call deadlines.
+const EPOCH_TICK: Duration = Duration::from_millis(1);
+
+/// One plugin of the chain (`[[plugins]]` in the configuration).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PluginConfig {
+    /// Unique in the chain; used in logs, metrics and the API.
+    pub name: String,
+    /// The component (`.wasm`).
+    pub path: PathBuf,
+    /// Cluster name patterns it applies to (`*` matches any run of characters).
+    #[serde(default = "every_cluster")]
+    pub clusters: Vec<String>,
+    /// Passed to the plugin's `init`, flattened to text: scalars as written, arrays joined with commas.
+    #[serde(default)]
+    pub config: BTreeMap<String, serde_json::Value>,
+    /// What a failed call decides: `keep` broadcasts the change anyway, `drop` does not.
+    #[serde(default)]
+    pub on_error: OnError,
+    /// Deadline of one call, in milliseconds.
+    #[serde(default = "default_timeout_ms")]
+    pub timeout_ms: u64,
+    /// Memory cap of one instance, in MiB.
+    #[serde(default = "default_memory_mb")]
+    pub memory_mb: u64,
+    /// Failures in a row after which the plugin is switched off for a cluster until reloaded.
+    #[serde(default = "default_max_failures")]
+    pub max_failures: u32,
+}
+
+fn every_cluster() -> Vec<String> {
+    vec!["*".to_owned()]
+}
+fn default_timeout_ms() -> u64 {
+    5
+}
+fn default_memory_mb() -> u64 {
+    16
+}
+fn default_max_failures() -> u32 {
+    5
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum OnError {
+    #[default]
+    Keep,
+    Drop,
+}
+
+impl PluginConfig {
+    pub fn validate(&self, key: &str) -> Result<(), (String, String)> {
+        if self.name.is_empty() {
+            return Err((format!("{key}.name"), "must not be empty".into()));
+        }
+        if self.timeout_ms == 0 || self.timeout_ms > 60_000 {
+            return Err((format!("{key}.timeout_ms"), format!("must be between 1 and 60000, got {}", self.timeout_ms)));
+        }
+        if self.memory_mb == 0 || self.memory_mb > 4096 {
+            return Err((format!("{key}.memory_mb"), format!("must be between 1 and 4096, got {}", self.memory_mb)));
+        }
+        if self.max_failures == 0 {
+            return Err((format!("{key}.max_failures"), "must be at least 1".into()));
+        }
+        Ok(())
+    }
+
+    /// The `init` argument: every config entry as text.
+    fn init_arguments(&self) -> Vec<(String, String)> {
+        fn text(value: &serde_json::Value) -> String {
+            match value {
+                serde_json::Value::String(text) => text.clone(),
+                serde_json::Value::Array(items) => items.iter().map(text).collect::<Vec<_>>().join(","),
+                other => other.to_string(),
+            }
+        }
+        self.config.iter().map(|(key, value)| (key.clone(), text(value))).collect()
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("plugin {name:?}: cannot read {path}: {source}")]
+    Read {
+        name: String,
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("plugin {name:?}: {path} is not a filter component: {message}")]
+    Load { name: String, path: PathBuf, message: String },
+    #[error("plugin name {0:?} appears twice in the chain")]
+    DuplicateName(String),
+}
+
+/// The process's one engine, with a thread that advances its epoch.
+fn engine() -> &'static Engine {
+    static ENGINE: OnceLock<Engine> = OnceLock::new();
+    ENGINE.get_or_init(|| {
+        let mut config = wasmtime::Config::new();
+        config.epoch_interruption(true);
+        let engine = Engine::new(&config).expect("the wasmtime configuration is valid");
+        let ticking = engine.weak();
+        std::thread::Builder::new()
+            .name("nodecast-epoch".into())
+            .spawn(move || {
+                while let Some(engine) = ticking.upgrade() {
+                    engine.increment_epoch();
+                    drop(engine);
+                    std::thread::sleep(EPOCH_TICK);
+                }
+            })
+            .expect("the epoch thread starts");
+        engine
+    })
+}
+
+/// What a store holds besides the instance: its memory limits.
+struct State {
+    limits: StoreLimits,
+}
+
+/// A compiled, pre-instantiated plugin.
+pub struct Plugin {
+    pub config: PluginConfig,
+    /// sha256 of the component file.
+    pub hash: String,
+    pre: FilterPre<State>,
+    pub stats: Arc<Stats>,
+    /// Clusters where it is switched off, and why.
+    disabled: Mutex<BTreeMap<String, String>>,
+}
+
+impl Plugin {
+    /// Clusters where the plugin is switched off, with the last error.
+    pub fn disabled(&self) -> BTreeMap<String, String> {
+        self.disabled.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    fn applies_to(&self, cluster: &str) -> bool {
+        self.config.clusters.iter().any(|pattern| crate::api::glob_match(pattern, cluster))
+    }
+}
+
+/// The configured chain, in order. Swapped whole on reload.
+#[derive(Default)]
+pub struct Chain {
+    pub plugins: Vec<Arc<Plugin>>,
+    /// Changes on every reload, so runners rebuild their instances (and reset their breakers).
+    pub generation: u64,
+}
+
+impl Chain {
+    /// Loads every plugin of `configs`. Nothing is swapped in unless all load;
+    /// a plugin whose file and settings are unchanged since `previous` keeps its
+    /// compiled code and counters.
+    pub fn load(configs: &[PluginConfig], previous: &Chain) -> Result<Chain, Error> {
+        let mut plugins = Vec::with_capacity(configs.len());
+        for config in configs {
+            if plugins.iter().any(|p: &Arc<Plugin>| p.config.name == config.name) {
+                return Err(Error::DuplicateName(config.name.clone()));
+            }
+            let read = |source| Error::Read { name: config.name.clone(), path: config.path.clone(), source };
+            let bytes = std::fs::read(&config.path).map_err(read)?;
+            let hash = sha256_hex(&bytes);
+            if let Some(same) = previous.plugins.iter().find(|p| p.config == *config && p.hash == hash) {
+                plugins.push(Arc::new(Plugin {
+                    config: config.clone(),
+                    hash,
+                    pre: same.pre.clone(),
+                    stats: same.stats.clone(),
+                    disabled: Mutex::default(),
+                }));
+                continue;
+            }
+            let invalid = |error: wasmtime::Error| Error::Load {
+                name: config.name.clone(),
+                path: config.path.clone(),
+                message: format!("{error:#}"),
+            };
+            let component = Component::new(engine(), &bytes).map_err(invalid)?;
+            let linker = Linker::<State>::new(engine());
+            let pre = FilterPre::new(linker.instantiate_pre(&component).map_err(invalid)?).map_err(invalid)?;
+            plugins.push(Arc::new(Plugin {
+                config: config.clone(),
+                hash,
+                pre,
+                stats: Arc::default(),
+                disabled: Mutex::default(),
+            }));
+        }
+        Ok(Chain { plugins, generation: previous.generation + 1 })
+    }
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(bytes).iter().map(|byte| format!("{byte:02x}")).collect()
+}
+
+/// The chain's decision about one change.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Verdict {
+    pub keep: bool,
+    pub tags: Vec<(String, String)>,
+    /// The plugin that dropped it.
+    pub dropped_by: Option<String>,
+}
+
+struct Live {
+    store: Store<State>,
+    filter: Filter,
+}
+
+struct Slot {
+    plugin: Arc<Plugin>,
+    live: Option<Live>,
+    failures: u32,
+    off: bool,
+}
+
+/// A cluster's instances of the chain; owned by that cluster's relay task.
+pub struct Runner {
+    cluster: String,
+    generation: u64,
+    slots: Vec<Slot>,
+}
+
+impl Runner {
+    pub fn new(cluster: &str) -> Self {
+        Self { cluster: cluster.to_owned(), generation: u64::MAX, slots: Vec::new() }
+    }
+
+    /// Follows a reload: new instances for the new chain, breakers reset.
+    pub fn sync(&mut self, chain: &Chain) {
+        if chain.generation == self.generation {
+            return;
+        }
+        self.generation = chain.generation;
+        self.slots = chain
+            .plugins
+            .iter()
+            .filter(|plugin| plugin.applies_to(&self.cluster))
+            .map(|plugin| Slot { plugin: plugin.clone(), live: None, failures: 0, off: false })
+            .collect();
+    }
+
+    /// Runs the chain on a change, in order, stopping at the first drop.
+    pub fn decide(&mut self, change: &Change) -> Verdict {
+        let mut verdict = Verdict { keep: true, ..Verdict::default() };
+        if self.slots.is_empty() {
+            return verdict;
+        }
+        let event = event(&self.cluster, change);
+        for slot in &mut self.slots {
+            if slot.off {
+                continue;
+            }
+            let started = Instant::now();
+            let outcome = call(slot, &event);
+            let stats = &slot.plugin.stats;
+            stats.record_call(started.elapsed());
+            let decision = match outcome {
+                Ok(decision) => {
+                    slot.failures = 0;
+                    decision
+                }
+                Err(error) => {
+                    stats.errors.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    slot.live = None;
+                    slot.failures += 1;
+                    let name = &slot.plugin.config.name;
+                    tracing::warn!(plugin = %name, cluster = %self.cluster, failures = slot.failures, %error, "plugin call failed");
+                    if slot.failures >= slot.plugin.config.max_failures {
+                        slot.off = true;
+                        tracing::error!(plugin = %name, cluster = %self.cluster, "plugin switched off until reloaded");
+                        let reason = format!("{} failures in a row; last: {error}", slot.failures);
+                        slot.plugin
+                            .disabled
+                            .lock()
+                            .unwrap_or_else(|p| p.into_inner())
+                            .insert(self.cluster.clone(), reason);
+                    }
+                    match slot.plugin.config.on_error {
+                        OnError::Keep => wit::Decision::Keep,
+                        OnError::Drop => wit::Decision::Drop,
+                    }
+                }
+            };
+            match decision {
+                wit::Decision::Keep => stats.keeps.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+                wit::Decision::KeepWithTags(tags) => {
+                    for (key, value) in tags {
+                        verdict.tags.retain(|(existing, _)| *existing != key);
+                        verdict.tags.push((key, value));
+                    }
+                    stats.keeps.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+                }
+                wit::Decision::Drop => {
+                    stats.drops.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    verdict.keep = false;
+                    verdict.dropped_by = Some(slot.plugin.config.name.clone());
+                    return verdict;
+                }
+            };
+        }
+        verdict
+    }
+}
+
+/// Why a call failed, for logs and the breaker.
+#[derive(Debug, thiserror::Error)]
+enum CallError {
+    #[error("init failed: {0}")]
+    Init(String),
+    #[error("{0}")]
+    Wasm(String),
+}
+
+fn call(slot: &mut Slot, event: &wit::Event) -> Result<wit::Decision, CallError> {
+    let config = &slot.plugin.config;
+    let ticks = config.timeout_ms.div_ceil(EPOCH_TICK.as_millis() as u64).max(1) + 1;
+    if slot.live.is_none() {
+        let limits =
+            StoreLimitsBuilder::new().memory_size((config.memory_mb as usize) << 20).trap_on_grow_failure(true).build();
+        let mut store = Store::new(engine(), State { limits });
+        store.limiter(|state| &mut state.limits);
+        store.set_epoch_deadline(ticks);
+        let wasm = |error: wasmtime::Error| CallError::Wasm(format!("{error:#}"));
+        let filter = slot.plugin.pre.instantiate(&mut store).map_err(wasm)?;
+        filter.call_init(&mut store, &config.init_arguments()).map_err(wasm)?.map_err(CallError::Init)?;
+        slot.live = Some(Live { store, filter });
+    }
+    let live = slot.live.as_mut().expect("instantiated above");
+    live.store.set_epoch_deadline(ticks);
+    live.filter.call_filter(&mut live.store, event).map_err(|error| CallError::Wasm(describe_trap(&error)))
+}
+
+/// Names the usual failures plainly.
+fn describe_trap(error: &wasmtime::Error) -> String {
+    match error.downcast_ref::<wasmtime::Trap>() {
+        Some(wasmtime::Trap::Interrupt) => "deadline exceeded (timeout_ms)".to_owned(),
+        Some(trap) => format!("trap: {trap}"),
+        None => format!("{error:#}"),
+    }
+}
+
+fn event(cluster: &str, change: &Change) -> wit::Event {
+    let mut changes = wit::ChangeSet::empty();
+    for (flag, group) in [
+        (ChangeSet::SCHEDULABLE, wit::ChangeSet::SCHEDULABLE),
+        (ChangeSet::LABELS, wit::ChangeSet::LABELS),
+        (ChangeSet::ANNOTATIONS, wit::ChangeSet::ANNOTATIONS),
+        (ChangeSet::TAINTS, wit::ChangeSet::TAINTS),
+        (ChangeSet::READY, wit::ChangeSet::READY),
+        (ChangeSet::CONDITIONS, wit::ChangeSet::CONDITIONS),
+        (ChangeSet::CAPACITY, wit::ChangeSet::CAPACITY),
+        (ChangeSet::ADDRESSES, wit::ChangeSet::ADDRESSES),
+        (ChangeSet::NODE_INFO, wit::ChangeSet::NODE_INFO),
+        (ChangeSet::IMAGES, wit::ChangeSet::IMAGES),
+    ] {
+        if change.changes.contains(flag) {
+            changes |= group;
+        }
+    }
+    wit::Event {
+        cluster: cluster.to_owned(),
+        node: change.name.clone(),
+        kind: match change.kind {
+            ChangeKind::Added => wit::EventKind::Added,
+            ChangeKind::Updated => wit::EventKind::Updated,
+            ChangeKind::Deleted => wit::EventKind::Deleted,
+        },
+        changes,
+        before: change.before.as_deref().map(view),
+        after: change.after.as_deref().map(view),
+    }
+}
+
+fn view(node: &CachedNode) -> wit::NodeView {
+    let summary = &node.summary;
+    let pairs = |map: &BTreeMap<String, String>| map.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+    wit::NodeView {
+        labels: pairs(&summary.labels),
+        annotations: node.node.metadata.annotations.as_ref().map(pairs).unwrap_or_default(),
+        taints: summary
+            .taints
+            .iter()
+            .map(|t| wit::Taint { key: t.key.clone(), value: t.value.clone(), effect: t.effect.clone() })
+            .collect(),
+        unschedulable: !summary.schedulable,
+        ready: summary
+            .conditions
+            .iter()
+            .find(|c| c.kind == "Ready")
+            .map_or_else(|| "Unknown".to_owned(), |c| c.status.clone()),
+        conditions: summary
+            .conditions
+            .iter()
+            .map(|c| wit::Condition {
+                kind: c.kind.clone(),
+                status: c.status.clone(),
+                reason: c.reason.clone(),
+                message: c.message.clone(),
+            })
+            .collect(),
+        capacity: pairs(&summary.capacity),
+    }
+}
