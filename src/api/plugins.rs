@@ -44,6 +44,8 @@ pub struct ClusterFlow {
     pub broadcast: u64,
     /// Dropped by a plugin decision (or an `on_error = "drop"` failure).
     pub dropped: u64,
+    /// The seq of the last change broadcast.
+    pub last_broadcast_seq: u64,
 }
 
 #[derive(Debug, Clone, Object)]
@@ -124,6 +126,7 @@ fn describe(app: &App, chain: &Chain) -> PluginChain {
             committed: room.committed.load(Ordering::Relaxed),
             broadcast: room.broadcast.load(Ordering::Relaxed),
             dropped: room.dropped.load(Ordering::Relaxed),
+            last_broadcast_seq: room.last_seq(),
         })
         .collect();
     PluginChain { generation: chain.generation, plugins, clusters }

@@ -209,6 +209,11 @@ impl Room {
         self.reader.load()
     }
 
+    /// The seq of the last event broadcast (0 before the first).
+    pub fn last_seq(&self) -> u64 {
+        self.ring.lock().unwrap_or_else(|p| p.into_inner()).last_seq
+    }
+
     pub fn subscribers(&self) -> usize {
         self.live.receiver_count()
     }

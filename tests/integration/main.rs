@@ -4,6 +4,7 @@ mod api;
 mod browser;
 mod cli;
 mod openapi;
+mod plugins;
 mod sim_api;
 mod sim_kubectl;
 mod support;
