@@ -121,20 +121,25 @@ fn pipeline(c: &mut Criterion) {
     writer.publish();
     let mut runner = Runner::new("bench");
     runner.sync(&chain);
-    let deltas: Vec<Node> =
-        (0..64).map(|i| node(i % 1000, i % 4 == 0, if i % 2 == 0 { "green" } else { "blue" })).collect();
+    // Every delta is a change: each pass over the nodes cordons them, the next uncordons them.
+    let states: [Vec<Node>; 2] = [
+        (0..1000).map(|index| node(index, false, "blue")).collect(),
+        (0..1000).map(|index| node(index, true, "blue")).collect(),
+    ];
     let mut group = c.benchmark_group("pipeline");
     group.throughput(Throughput::Elements(1));
-    let mut next = 0;
+    let mut next = 0usize;
     group.bench_function("detect_commit_two_plugins", |b| {
         b.iter_batched(
             || {
-                next = (next + 1) % deltas.len();
-                deltas[next].clone()
+                let delta = states[(next / 1000 + 1) % 2][next % 1000].clone();
+                next += 1;
+                delta
             },
             |delta| {
                 out.clear();
                 writer.apply(Delta::Apply(delta), Utc::now(), &mut out);
+                assert_eq!(out.len(), 1, "every delta is a change");
                 for change in &out {
                     black_box(runner.decide(change));
                 }
