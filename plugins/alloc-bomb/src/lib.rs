@@ -1,8 +1,9 @@
 //! `alloc-bomb`: a misbehaving test guest. `init` succeeds; `filter` allocates
 //! 1 MiB blocks (each written to, and all kept alive in a static) until
 //! allocation fails: with a host memory cap (`StoreLimits`) that happens at the
-//! cap, without one at the 4 GiB limit of wasm32. Allocation failure aborts,
-//! which is a trap for the host. It never returns normally.
+//! cap, without one at the 4 GiB limit of wasm32. Either the failed
+//! `memory.grow` traps (`trap_on_grow_failure(true)`), or it returns -1 and the
+//! allocator aborts, which is an `unreachable` trap. It never returns normally.
 
 use std::sync::Mutex;
 
