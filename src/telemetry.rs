@@ -71,8 +71,6 @@ pub struct Metrics {
     /// Time spent per batch in each stage (`commit`, `publish`).
     pub stage_seconds: Family<Stage, Histogram>,
     pub snapshot_nodes: Family<ClusterLabel, Gauge>,
-    /// Bytes of cached summary JSON, the bulk of what a snapshot holds.
-    pub snapshot_summary_bytes: Family<ClusterLabel, Gauge>,
     pub watcher_restarts: Family<ClusterLabel, Counter>,
     pub relists: Family<ClusterLabel, Counter>,
 }
@@ -100,24 +98,18 @@ impl Default for Metrics {
         let stage_seconds =
             Family::<Stage, Histogram>::new_with_constructor(|| Histogram::new(exponential_buckets(1e-6, 4.0, 12)));
         let snapshot_nodes = Family::default();
-        let snapshot_summary_bytes = Family::default();
         let watcher_restarts = Family::default();
         let relists = Family::default();
         registry.register("events", "Significant node changes committed", events.clone());
         registry.register("stage_seconds", "Time per batch in each pipeline stage", stage_seconds.clone());
         registry.register("snapshot_nodes", "Nodes in the latest snapshot", snapshot_nodes.clone());
         registry.register(
-            "snapshot_summary_bytes",
-            "Bytes of serialized summaries cached",
-            snapshot_summary_bytes.clone(),
-        );
-        registry.register(
             "watcher_restarts",
             "Watcher errors followed by a backed-off retry",
             watcher_restarts.clone(),
         );
         registry.register("relists", "Complete lists started (first list included)", relists.clone());
-        Self { registry, events, stage_seconds, snapshot_nodes, snapshot_summary_bytes, watcher_restarts, relists }
+        Self { registry, events, stage_seconds, snapshot_nodes, watcher_restarts, relists }
     }
 }
 
@@ -132,9 +124,7 @@ impl Metrics {
     /// Drops the series of a cluster that is gone.
     pub fn forget(&self, cluster: &str) {
         let label = ClusterLabel { cluster: cluster.to_owned() };
-        for family in [&self.snapshot_nodes, &self.snapshot_summary_bytes] {
-            family.remove(&label);
-        }
+        self.snapshot_nodes.remove(&label);
         for family in [&self.watcher_restarts, &self.relists] {
             family.remove(&label);
         }

@@ -111,7 +111,7 @@ impl NodesApi {
             _ => None,
         };
 
-        let mut body = Vec::with_capacity(page.iter().map(|n| n.summary_json.len() + 1).sum::<usize>() + 256);
+        let mut body = Vec::with_capacity(page.iter().map(|n| n.summary_json().len() + 1).sum::<usize>() + 256);
         body.extend_from_slice(b"{\"cluster_name\":");
         serde_json::to_writer(&mut body, &cluster.name).expect("a string serializes");
         body.extend_from_slice(
@@ -181,7 +181,7 @@ fn one_node(
     if if_none_match.is_some_and(|tags| matches_etag(&tags, &etag)) {
         return Ok(NodeResponse::NotModified(etag));
     }
-    let mut body = Vec::with_capacity(node.summary_json.len() + 128);
+    let mut body = Vec::with_capacity(node.summary_json().len() + 128);
     body.extend_from_slice(b"{\"cluster_name\":");
     serde_json::to_writer(&mut body, &cluster.name).expect("a string serializes");
     body.extend_from_slice(format!(",\"epoch\":\"{}\",\"seq\":{},\"node\":", app.epoch(), snapshot.seq).as_bytes());
@@ -192,7 +192,7 @@ fn one_node(
 
 fn write_node(body: &mut Vec<u8>, node: &CachedNode, view: View) {
     match view {
-        View::Summary => body.extend_from_slice(&node.summary_json),
+        View::Summary => body.extend_from_slice(node.summary_json()),
         View::Full => serde_json::to_writer(body, &node.node).expect("a Node serializes"),
     }
 }

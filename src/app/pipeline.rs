@@ -79,8 +79,6 @@ impl Pipeline {
             .observe((published - committed).as_secs_f64());
         let snapshot = self.writer.pending();
         self.metrics.snapshot_nodes.get_or_create(label).set(snapshot.nodes.len() as i64);
-        let bytes: usize = snapshot.nodes.values().map(|node| node.summary_json.len()).sum();
-        self.metrics.snapshot_summary_bytes.get_or_create(label).set(bytes as i64);
         for change in changes.drain(..) {
             self.count(&change);
             tracing::debug!(cluster = %self.cluster.name, node = %change.name, seq = change.seq, kind = ?change.kind, "change committed");

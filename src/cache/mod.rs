@@ -14,7 +14,7 @@
 pub mod summary;
 
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 use arc_swap::ArcSwap;
@@ -30,24 +30,34 @@ pub use summary::NodeSummary;
 use summary::{ChangeTimes, to_chrono};
 
 /// One node as cached: the object (without `managedFields`), its summary, and
-/// the summary's JSON, serialized once at commit.
+/// the summary's JSON, serialized once, by its first reader (the WebSocket
+/// relay or a REST read), so that it stays off the commit path and is never
+/// made twice for the same version of the node.
 #[derive(Debug)]
 pub struct CachedNode {
     pub node: Node,
     pub summary: Arc<NodeSummary>,
-    pub summary_json: Bytes,
+    summary_json: Arc<OnceLock<Bytes>>,
     changed: ChangeTimes,
 }
 
 impl CachedNode {
     fn new(node: Node, changed: ChangeTimes, seq: u64) -> Self {
         let summary = NodeSummary::new(&node, &changed, seq);
-        let summary_json = Bytes::from(serde_json::to_vec(&summary).expect("a summary always serializes"));
-        Self { node, summary: Arc::new(summary), summary_json, changed }
+        Self { node, summary: Arc::new(summary), summary_json: Arc::default(), changed }
     }
 
     pub fn name(&self) -> &str {
         &self.summary.name
+    }
+
+    /// The summary as JSON.
+    pub fn summary_json(&self) -> &Bytes {
+        self.summary_json.get_or_init(|| {
+            let mut json = serde_json::to_vec(&*self.summary).expect("a summary always serializes");
+            json.shrink_to_fit();
+            Bytes::from(json)
+        })
     }
 }
 

@@ -14,7 +14,7 @@ fn now() -> String {
 
 fn node_data(node: &CachedNode, view: View, out: &mut Vec<u8>) {
     match view {
-        View::Summary => out.extend_from_slice(&node.summary_json),
+        View::Summary => out.extend_from_slice(node.summary_json()),
         View::Full => serde_json::to_writer(out, &node.node).expect("a Node serializes"),
     }
 }
@@ -67,7 +67,7 @@ pub fn connected(epoch: &str, clusters: &[String]) -> String {
 
 /// Every node of a cluster at `snapshot.seq`; events after it follow.
 pub fn snapshot(cluster: &str, epoch: &str, snapshot: &Snapshot, view: View) -> Vec<u8> {
-    let size: usize = snapshot.nodes.values().map(|n| n.summary_json.len() + 1).sum();
+    let size: usize = snapshot.nodes.values().map(|n| n.summary_json().len() + 1).sum();
     let mut out = Vec::with_capacity(size + 256);
     out.extend_from_slice(b"{\"type\":\"snapshot\",\"cluster_name\":");
     serde_json::to_writer(&mut out, cluster).expect("a string serializes");
