@@ -278,13 +278,8 @@ fn authenticate(auth: &AuthConfig, request: &Request) -> Result<Principal, Error
 }
 
 fn websocket_token(request: &Request) -> Option<String> {
-    let from_query = request
-        .uri()
-        .query()
-        .into_iter()
-        .flat_map(|query| query.split('&'))
-        .find_map(|pair| pair.strip_prefix("token="))
-        .and_then(percent_decode);
+    let from_query =
+        request.params::<std::collections::HashMap<String, String>>().ok().and_then(|mut q| q.remove("token"));
     let from_protocol = || {
         request
             .header("sec-websocket-protocol")?
@@ -292,22 +287,6 @@ fn websocket_token(request: &Request) -> Option<String> {
             .find_map(|protocol| protocol.trim().strip_prefix("bearer.").map(str::to_owned))
     };
     from_query.or_else(from_protocol)
-}
-
-fn percent_decode(text: &str) -> Option<String> {
-    let mut bytes = Vec::with_capacity(text.len());
-    let mut input = text.bytes();
-    while let Some(byte) = input.next() {
-        match byte {
-            b'%' => {
-                let hex = [input.next()?, input.next()?];
-                bytes.push(u8::from_str_radix(std::str::from_utf8(&hex).ok()?, 16).ok()?);
-            }
-            b'+' => bytes.push(b' '),
-            other => bytes.push(other),
-        }
-    }
-    String::from_utf8(bytes).ok()
 }
 
 #[cfg(test)]

@@ -178,29 +178,30 @@ pub fn human_age(at: &str, now: DateTime<Utc>) -> String {
 
 /// The columns of `kubectl get` for a resource, and one row of them.
 pub fn table_columns(kind: &str) -> Value {
-    let column = |name: &str, kind: &str, priority: u8| json!({"name": name, "type": kind, "format": if name == "Name" { "name" } else { "" }, "description": "", "priority": priority});
+    // Every column kubectl shows here is text.
+    let column = |name: &str, priority: u8| json!({"name": name, "type": "string", "format": if name == "Name" { "name" } else { "" }, "description": "", "priority": priority});
     match kind {
         "Node" => json!([
-            column("Name", "string", 0),
-            column("Status", "string", 0),
-            column("Roles", "string", 0),
-            column("Age", "string", 0),
-            column("Version", "string", 0),
-            column("Internal-IP", "string", 1),
-            column("OS-Image", "string", 1),
-            column("Kernel-Version", "string", 1),
-            column("Container-Runtime", "string", 1),
+            column("Name", 0),
+            column("Status", 0),
+            column("Roles", 0),
+            column("Age", 0),
+            column("Version", 0),
+            column("Internal-IP", 1),
+            column("OS-Image", 1),
+            column("Kernel-Version", 1),
+            column("Container-Runtime", 1),
         ]),
         "Pod" => json!([
-            column("Name", "string", 0),
-            column("Ready", "string", 0),
-            column("Status", "string", 0),
-            column("Restarts", "string", 0),
-            column("Age", "string", 0),
-            column("IP", "string", 1),
-            column("Node", "string", 1),
+            column("Name", 0),
+            column("Ready", 0),
+            column("Status", 0),
+            column("Restarts", 0),
+            column("Age", 0),
+            column("IP", 1),
+            column("Node", 1),
         ]),
-        _ => json!([column("Name", "string", 0), column("Status", "string", 0), column("Age", "string", 0)]),
+        _ => json!([column("Name", 0), column("Status", 0), column("Age", 0)]),
     }
 }
 
