@@ -63,7 +63,7 @@ fn cordon_change(nodes: usize) -> Change {
 /// The severity tagger's logic, natively.
 fn native_severity(change: &Change) -> Option<&'static str> {
     let (before, after) = (change.before.as_ref()?, change.after.as_ref()?);
-    let (before, after) = (&before.summary, &after.summary);
+    let (before, after) = (before.summary(), after.summary());
     let no_execute = |taints: &[nodecast::cache::summary::TaintView]| taints.iter().any(|t| t.effect == "NoExecute");
     if (before.ready && !after.ready) || (!no_execute(&before.taints) && no_execute(&after.taints)) {
         Some("critical")
@@ -76,7 +76,7 @@ fn native_severity(change: &Change) -> Option<&'static str> {
 
 fn plugin_call(c: &mut Criterion) {
     let change = cordon_change(1);
-    assert_eq!(change.after.as_ref().unwrap().summary.labels.len(), 10, "the bench event carries 10 labels");
+    assert_eq!(change.after.as_ref().unwrap().summary().labels.len(), 10, "the bench event carries 10 labels");
     let chain = Chain::load(&[component("severity-tagger")], &Chain::default()).unwrap();
     let mut runner = Runner::new("bench");
     runner.sync(&chain);

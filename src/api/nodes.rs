@@ -99,7 +99,7 @@ impl NodesApi {
             None => Bound::Unbounded,
         };
         let selects = |node: &CachedNode| {
-            let summary = &node.summary;
+            let summary = node.summary();
             selector.as_ref().is_none_or(|s| s.matches_map(&summary.labels))
                 && ready.0.is_none_or(|want| summary.ready == want)
                 && schedulable.0.is_none_or(|want| summary.schedulable == want)
@@ -176,7 +176,7 @@ fn one_node(
         .nodes
         .get(name)
         .ok_or_else(|| Error::not_found(format!("no node {name:?} in cluster {:?}", cluster.name)))?;
-    let version = if view == View::Full { node_revision(node) } else { node.summary.seq.to_string() };
+    let version = if view == View::Full { node_revision(node) } else { node.seq.to_string() };
     let etag = format!("\"{}-{}-{}-{}\"", app.epoch(), name, view_tag(view), version);
     if if_none_match.is_some_and(|tags| matches_etag(&tags, &etag)) {
         return Ok(NodeResponse::NotModified(etag));

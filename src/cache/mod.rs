@@ -29,32 +29,43 @@ use crate::source::Delta;
 pub use summary::NodeSummary;
 use summary::{ChangeTimes, to_chrono};
 
-/// One node as cached: the object (without `managedFields`), its summary, and
-/// the summary's JSON, serialized once, by its first reader (the WebSocket
-/// relay or a REST read), so that it stays off the commit path and is never
-/// made twice for the same version of the node.
+/// One node as cached: the object (without `managedFields`) and what is
+/// derived from it. Its summary and the summary's JSON are made once, by their
+/// first reader (the WebSocket relay or a REST read), so that commit only
+/// detects and stores, and never twice for the same summary: a quiet
+/// (heartbeat-only) update shares them with the version before it.
 #[derive(Debug)]
 pub struct CachedNode {
     pub node: Node,
-    pub summary: Arc<NodeSummary>,
-    summary_json: Arc<OnceLock<Bytes>>,
+    /// The cluster's `seq` at this node's last significant change.
+    pub seq: u64,
     changed: ChangeTimes,
+    derived: Arc<Derived>,
+}
+
+#[derive(Debug, Default)]
+struct Derived {
+    summary: OnceLock<NodeSummary>,
+    json: OnceLock<Bytes>,
 }
 
 impl CachedNode {
     fn new(node: Node, changed: ChangeTimes, seq: u64) -> Self {
-        let summary = NodeSummary::new(&node, &changed, seq);
-        Self { node, summary: Arc::new(summary), summary_json: Arc::default(), changed }
+        Self { node, seq, changed, derived: Arc::default() }
     }
 
     pub fn name(&self) -> &str {
-        &self.summary.name
+        self.node.metadata.name.as_deref().unwrap_or_default()
+    }
+
+    pub fn summary(&self) -> &NodeSummary {
+        self.derived.summary.get_or_init(|| NodeSummary::new(&self.node, &self.changed, self.seq))
     }
 
     /// The summary as JSON.
     pub fn summary_json(&self) -> &Bytes {
-        self.summary_json.get_or_init(|| {
-            let mut json = serde_json::to_vec(&*self.summary).expect("a summary always serializes");
+        self.derived.json.get_or_init(|| {
+            let mut json = serde_json::to_vec(self.summary()).expect("a summary always serializes");
             json.shrink_to_fit();
             Bytes::from(json)
         })
@@ -180,12 +191,8 @@ impl Writer {
             Some(before) => {
                 let changes = detect::changes(&before.node, &node);
                 if changes.is_empty() {
-                    let quiet = CachedNode {
-                        node,
-                        summary: before.summary.clone(),
-                        summary_json: before.summary_json.clone(),
-                        changed: before.changed,
-                    };
+                    let quiet =
+                        CachedNode { node, seq: before.seq, changed: before.changed, derived: before.derived.clone() };
                     self.next.nodes.insert(name, Arc::new(quiet));
                     return;
                 }
@@ -282,7 +289,7 @@ mod tests {
         let snapshot = reader.load();
         assert!(snapshot.ready);
         assert_eq!((snapshot.seq, snapshot.nodes.len()), (2, 2));
-        let summary = &snapshot.nodes["a"].summary;
+        let summary = snapshot.nodes["a"].summary();
         assert_eq!(summary.last_change["Status"], "2026-01-02T00:00:00Z".parse::<DateTime<Utc>>().unwrap());
         assert_eq!(summary.last_change["Labels"], "2026-01-01T00:00:00Z".parse::<DateTime<Utc>>().unwrap());
     }
@@ -314,7 +321,8 @@ mod tests {
         assert_eq!(out.len(), 1);
         assert_eq!((out[0].kind, out[0].seq), (ChangeKind::Updated, 2));
         assert!(out[0].changes.contains(ChangeSet::READY));
-        let summary = &reader.load().nodes["a"].summary;
+        let snapshot = reader.load();
+        let summary = snapshot.nodes["a"].summary();
         assert_eq!((summary.ready, summary.seq, summary.last_change["Status"]), (false, 2, now()));
         assert_eq!(summary.last_change_time, now());
     }

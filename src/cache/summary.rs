@@ -1,5 +1,5 @@
 //! The node summary: what REST clients and dashboards see of a node by default.
-//! It is built once per committed change and serialized once, so that reads
+//! It is built and serialized once per committed change, by its first reader, so that reads
 //! only copy bytes. It leaves out heartbeat times on purpose: a summary changes
 //! exactly when the node's `seq` does.
 
