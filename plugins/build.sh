@@ -245,7 +245,9 @@ build_c() { # outdir
     say "building $p (C)"
     work=$CARGO_TARGET_DIR/c/$p
     rm -rf "$work" && mkdir -p "$work"
-    "$WIT_BINDGEN" c "$WIT_DIR" --world filter --out-dir "$work" >/dev/null 2>&1 \
+    # A call must not return while the guest still holds the event it was
+    # lent (wasmtime traps it); autodrop makes the bindings give it back.
+    "$WIT_BINDGEN" c "$WIT_DIR" --world filter --autodrop-borrows yes --out-dir "$work" >/dev/null 2>&1 \
       || die "wit-bindgen c failed for $p"
     local objs=() src
     "$CLANG" "${cflags[@]}" -I "$work" -c "$work/filter.c" -o "$work/filter.o"

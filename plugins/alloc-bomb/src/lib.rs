@@ -20,7 +20,7 @@ impl Guest for AllocBomb {
         Ok(())
     }
 
-    fn filter(_event: Event) -> Decision {
+    fn filter(_event: &Event) -> Decision {
         let mut hoard = HOARD.lock().unwrap_or_else(|e| e.into_inner());
         loop {
             let mut block = vec![0u8; BLOCK];

@@ -11,7 +11,7 @@ impl Guest for InitFails {
         Err("init-fails: refusing on purpose".to_string())
     }
 
-    fn filter(_event: Event) -> Decision {
+    fn filter(_event: &Event) -> Decision {
         Decision::Keep
     }
 }

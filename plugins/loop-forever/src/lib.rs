@@ -11,7 +11,7 @@ impl Guest for LoopForever {
         Ok(())
     }
 
-    fn filter(_event: Event) -> Decision {
+    fn filter(_event: &Event) -> Decision {
         let mut n: u64 = 0;
         loop {
             // black_box makes every iteration observable to the optimizer.

@@ -1,8 +1,8 @@
 //! `transitions-only`: broadcasts only the changes that flip a node's state.
 //!
 //! Kept:
-//! - Ready transitions: the `ready` flag is set and `before.ready != after.ready`
-//!   (when a view is missing, the flag alone decides);
+//! - Ready transitions: the `ready` flag is set and the readiness of `before`
+//!   and `after` differs (when a view is missing, the flag alone decides);
 //! - schedulable transitions: the `schedulable` flag is set (cordon/uncordon;
 //!   when both views are present, `unschedulable` must actually differ);
 //! - taint changes: the `taints` flag is set;
@@ -11,10 +11,16 @@
 //! Everything else is dropped: additions, label-, annotation-, condition-,
 //! capacity-only changes and so on. No config (unknown keys are ignored); no
 //! state.
+//!
+//! Reads the event's kind and change set, and fetches the views only when the
+//! `taints` flag has not decided already and the `ready` or `schedulable` flag
+//! is set; of the views it then reads `ready()` or `unschedulable()` only.
+
+use std::cell::LazyCell;
 
 wit_bindgen::generate!({ path: "../../wit", world: "filter" });
 
-use nodecast::filter::types::{ChangeSet, EventKind};
+use nodecast::filter::types::{ChangeSet, EventKind, Readiness};
 
 struct TransitionsOnly;
 
@@ -23,12 +29,16 @@ impl Guest for TransitionsOnly {
         Ok(())
     }
 
-    fn filter(event: Event) -> Decision {
-        if is_transition(&event) {
-            Decision::Keep
-        } else {
-            Decision::Drop
-        }
+    fn filter(event: &Event) -> Decision {
+        // Fetched at most once, and only if a rule needs them.
+        let views = LazyCell::new(|| event.before().zip(event.after()));
+        let keep = is_transition(
+            event.kind(),
+            event.changes(),
+            || views.as_ref().map(|(b, a)| (b.ready(), a.ready())),
+            || views.as_ref().map(|(b, a)| (b.unschedulable(), a.unschedulable())),
+        );
+        if keep { Decision::Keep } else { Decision::Drop }
     }
 }
 
@@ -40,70 +50,90 @@ fn has(set: ChangeSet, flag: ChangeSet) -> bool {
     (set & flag).bits() != 0
 }
 
-fn is_transition(event: &Event) -> bool {
-    match event.kind {
+/// `ready` and `unschedulable` give the field's value in `before` and `after`,
+/// or `None` when a view is missing. Each is called only when its flag is set
+/// and the decision is still open, so that an update reads no more of the
+/// views than its flags call for.
+fn is_transition(
+    kind: EventKind,
+    changes: ChangeSet,
+    ready: impl FnOnce() -> Option<(Readiness, Readiness)>,
+    unschedulable: impl FnOnce() -> Option<(bool, bool)>,
+) -> bool {
+    match kind {
         EventKind::Deleted => true,
         EventKind::Added => false,
         EventKind::Updated => {
-            let both = event.before.as_ref().zip(event.after.as_ref());
-            let ready = has(event.changes, ChangeSet::READY)
-                && both.is_none_or(|(b, a)| b.ready != a.ready);
-            let schedulable = has(event.changes, ChangeSet::SCHEDULABLE)
-                && both.is_none_or(|(b, a)| b.unschedulable != a.unschedulable);
-            let taints = has(event.changes, ChangeSet::TAINTS);
-            ready || schedulable || taints
+            has(changes, ChangeSet::TAINTS)
+                || (has(changes, ChangeSet::READY) && flipped(ready()))
+                || (has(changes, ChangeSet::SCHEDULABLE) && flipped(unschedulable()))
         }
     }
+}
+
+/// The value differs between the views; a missing view leaves it to the flag.
+fn flipped<T: PartialEq>(before_after: Option<(T, T)>) -> bool {
+    before_after.is_none_or(|(before, after)| before != after)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use nodecast::filter::types::NodeView;
+    use Readiness::{NotReady, Ready, Unknown};
 
-    fn view(ready: &str, unschedulable: bool) -> NodeView {
-        NodeView {
-            labels: vec![],
-            annotations: vec![],
-            taints: vec![],
-            unschedulable,
-            ready: ready.into(),
-            conditions: vec![],
-            capacity: vec![],
-        }
+    fn unread<T>() -> T {
+        panic!("a view was read although the flags had decided")
     }
 
-    fn ev(kind: EventKind, changes: ChangeSet, before: Option<NodeView>, after: Option<NodeView>) -> Event {
-        Event { cluster: "c".into(), node: "n".into(), kind, changes, before, after }
-    }
-
-    fn upd(changes: ChangeSet, before: NodeView, after: NodeView) -> Event {
-        ev(EventKind::Updated, changes, Some(before), Some(after))
+    fn upd(changes: ChangeSet, ready: (Readiness, Readiness), unschedulable: (bool, bool)) -> bool {
+        is_transition(EventKind::Updated, changes, || Some(ready), || Some(unschedulable))
     }
 
     #[test]
     fn keeps_transitions() {
-        assert!(is_transition(&upd(ChangeSet::READY, view("True", false), view("False", false))));
-        assert!(is_transition(&upd(ChangeSet::READY | ChangeSet::CONDITIONS, view("Unknown", false), view("True", false))));
-        assert!(is_transition(&upd(ChangeSet::SCHEDULABLE, view("True", false), view("True", true))));
-        assert!(is_transition(&upd(ChangeSet::TAINTS, view("True", false), view("True", false))));
-        assert!(is_transition(&upd(ChangeSet::LABELS | ChangeSet::TAINTS, view("True", false), view("True", false))));
-        assert!(is_transition(&ev(EventKind::Deleted, ChangeSet::empty(), Some(view("True", false)), None)));
+        assert!(upd(ChangeSet::READY, (Ready, NotReady), (false, false)));
+        assert!(upd(ChangeSet::READY | ChangeSet::CONDITIONS, (Unknown, Ready), (false, false)));
+        assert!(upd(ChangeSet::READY, (NotReady, Unknown), (false, false)));
+        assert!(upd(ChangeSet::SCHEDULABLE, (Ready, Ready), (false, true)));
+        assert!(upd(ChangeSet::SCHEDULABLE, (Ready, Ready), (true, false)));
+        assert!(upd(ChangeSet::TAINTS, (Ready, Ready), (false, false)));
+        assert!(upd(ChangeSet::LABELS | ChangeSet::TAINTS, (Ready, Ready), (false, false)));
+        // a ready flag without a flip does not hide a real cordon
+        assert!(upd(ChangeSet::READY | ChangeSet::SCHEDULABLE, (Ready, Ready), (false, true)));
+        assert!(is_transition(EventKind::Deleted, ChangeSet::empty(), unread, unread));
     }
 
     #[test]
     fn drops_the_rest() {
-        assert!(!is_transition(&ev(EventKind::Added, ChangeSet::empty(), None, Some(view("True", false)))));
-        assert!(!is_transition(&upd(ChangeSet::LABELS, view("True", false), view("True", false))));
-        assert!(!is_transition(&upd(ChangeSet::CONDITIONS, view("True", false), view("True", false))));
-        assert!(!is_transition(&upd(ChangeSet::ANNOTATIONS | ChangeSet::CAPACITY, view("True", false), view("True", false))));
-        // ready flag without an actual change of the Ready status
-        assert!(!is_transition(&upd(ChangeSet::READY, view("True", false), view("True", false))));
+        assert!(!is_transition(EventKind::Added, ChangeSet::empty(), unread, unread));
+        assert!(!upd(ChangeSet::LABELS, (Ready, Ready), (false, false)));
+        assert!(!upd(ChangeSet::CONDITIONS, (Ready, Ready), (false, false)));
+        assert!(!upd(ChangeSet::ANNOTATIONS | ChangeSet::CAPACITY, (Ready, Ready), (false, false)));
+        // flags without an actual change of the value
+        assert!(!upd(ChangeSet::READY, (Ready, Ready), (false, false)));
+        assert!(!upd(ChangeSet::READY, (Unknown, Unknown), (false, false)));
+        assert!(!upd(ChangeSet::SCHEDULABLE, (Ready, Ready), (true, true)));
+        assert!(!upd(ChangeSet::READY | ChangeSet::SCHEDULABLE, (NotReady, NotReady), (false, false)));
     }
 
     #[test]
     fn flag_decides_when_a_view_is_missing() {
-        assert!(is_transition(&ev(EventKind::Updated, ChangeSet::READY, None, Some(view("True", false)))));
-        assert!(!is_transition(&ev(EventKind::Updated, ChangeSet::IMAGES, None, None)));
+        assert!(is_transition(EventKind::Updated, ChangeSet::READY, || None, unread));
+        assert!(is_transition(EventKind::Updated, ChangeSet::SCHEDULABLE, unread, || None));
+        assert!(!is_transition(EventKind::Updated, ChangeSet::IMAGES, unread, unread));
+    }
+
+    #[test]
+    fn reads_only_what_the_flags_call_for() {
+        let all = ChangeSet::TAINTS | ChangeSet::READY | ChangeSet::SCHEDULABLE;
+        assert!(is_transition(EventKind::Updated, all, unread, unread));
+        assert!(is_transition(
+            EventKind::Updated,
+            ChangeSet::READY | ChangeSet::SCHEDULABLE,
+            || Some((Ready, NotReady)),
+            unread
+        ));
+        assert!(!is_transition(EventKind::Updated, ChangeSet::READY, || Some((Ready, Ready)), unread));
+        assert!(!is_transition(EventKind::Updated, ChangeSet::SCHEDULABLE, unread, || Some((false, false))));
     }
 }

@@ -11,8 +11,8 @@ impl Guest for Trap {
         Ok(())
     }
 
-    fn filter(event: Event) -> Decision {
-        panic!("trap: panicking on purpose (node {})", event.node);
+    fn filter(event: &Event) -> Decision {
+        panic!("trap: panicking on purpose (node {})", event.node());
     }
 }
 
