@@ -39,7 +39,7 @@ TOOLS=$HERE/.tools
 DIST=$HERE/dist
 export CARGO_TARGET_DIR=$HERE/target
 
-RUST_PLUGINS=(label-prefix-filter transitions-only severity-tagger loop-forever alloc-bomb trap init-fails)
+RUST_PLUGINS=(label-prefix-filter transitions-only severity-tagger loop-forever alloc-bomb trap init-fails hoard-views)
 C_PLUGINS=(c-keep-ready)
 WIT_BINDGEN_SERIES=0.61 # keep in step with the wit-bindgen crate version of the plugins
 

@@ -226,6 +226,30 @@ async fn misbehaving_guests_neither_stall_the_pipeline_nor_hide_changes_from_oth
 }
 
 #[tokio::test]
+async fn a_guest_cannot_hoard_node_views() {
+    let sim = Simulator::start(quiet(3)).await.unwrap();
+    let hoarder = PluginConfig { max_failures: 1, ..plugin("hoard-views") };
+    let nodecast = Nodecast::watching(&[("c1", &sim)], |config| config.plugins = vec![hoarder]).await;
+    let mut socket = subscribe(&nodecast).await;
+    // 16 views a call, 64 allowed: calls 1-4 hold them all and call 5 is
+    // refused, which trips the breaker. The first list makes three calls.
+    for round in 0..8 {
+        edit(&sim, "node-0001", |node| node["metadata"]["labels"]["round"] = json!(round.to_string()));
+    }
+    for round in 0..8 {
+        let event = next_event(&mut socket, WAIT).await.expect("on_error = keep broadcasts every change");
+        assert_eq!(event["data"]["labels"]["round"], round.to_string());
+    }
+    let chain: Value = nodecast.json("/api/v1/plugins", 200).await;
+    let hoarder = &chain["plugins"][0];
+    assert_eq!((hoarder["calls"].as_u64(), hoarder["errors"].as_u64()), (Some(5), Some(1)), "{hoarder}");
+    assert_eq!(hoarder["state"], "disabled", "{hoarder}");
+    assert!(hoarder["disabled_in"]["c1"].as_str().unwrap().contains("64 node views"), "{hoarder}");
+    nodecast.shutdown().await;
+    sim.shutdown().await;
+}
+
+#[tokio::test]
 async fn on_error_drop_drops_until_the_breaker_trips() {
     let sim = Simulator::start(quiet(3)).await.unwrap();
     // Three failures on the first list, three on the edits: the breaker trips at six.
