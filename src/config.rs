@@ -172,6 +172,17 @@ mod tests {
     }
 
     #[test]
+    fn plugin_settings_are_named_with_their_index() {
+        let plugin = "[[plugins]]\nname = \"a\"\npath = \"a.wasm\"\n";
+        let file = write(&format!("{plugin}{plugin}timeout_ms = 5000\n"));
+        let message = load(Some(file.path()), &[]).unwrap_err().to_string();
+        assert!(message.contains("`plugins[1].timeout_ms`") && message.contains("5000"), "{message}");
+        let file = write(&format!("{plugin}on_error = \"ignore\"\n"));
+        let message = load(Some(file.path()), &[]).unwrap_err().to_string();
+        assert!(message.contains("on_error") && message.contains("ignore"), "{message}");
+    }
+
+    #[test]
     fn missing_config_file_is_an_error() {
         let message = load(Some(Path::new("/nonexistent/nodecast.toml")), &[]).unwrap_err().to_string();
         assert!(message.contains("/nonexistent/nodecast.toml"), "{message}");

@@ -104,8 +104,9 @@ impl PluginConfig {
         if self.name.is_empty() {
             return Err((format!("{key}.name"), "must not be empty".into()));
         }
-        if self.timeout_ms == 0 || self.timeout_ms > 60_000 {
-            return Err((format!("{key}.timeout_ms"), format!("must be between 1 and 60000, got {}", self.timeout_ms)));
+        // A call holds its cluster's relay, and with it a runtime worker, until it returns.
+        if self.timeout_ms == 0 || self.timeout_ms > 1000 {
+            return Err((format!("{key}.timeout_ms"), format!("must be between 1 and 1000, got {}", self.timeout_ms)));
         }
         if self.memory_mb == 0 || self.memory_mb > 4096 {
             return Err((format!("{key}.memory_mb"), format!("must be between 1 and 4096, got {}", self.memory_mb)));
