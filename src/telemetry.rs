@@ -121,6 +121,11 @@ impl Metrics {
         text
     }
 
+    /// Adds metrics read at each scrape from their owner.
+    pub fn register_collector(&mut self, collector: impl prometheus_client::collector::Collector) {
+        self.registry.register_collector(Box::new(collector));
+    }
+
     /// Drops the series of a cluster that is gone.
     pub fn forget(&self, cluster: &str) {
         let label = ClusterLabel { cluster: cluster.to_owned() };

@@ -164,17 +164,21 @@ impl App {
 
     /// Like [`App::start`]; `config_file` is where a plugin reload re-reads `[[plugins]]`.
     pub async fn start_from(config: Config, config_file: Option<std::path::PathBuf>) -> Result<Self, Error> {
-        let chain = Chain::load(&config.plugins, &Chain::default()).map_err(Error::Plugins)?;
+        let chain = Arc::new(arc_swap::ArcSwap::from_pointee(
+            Chain::load(&config.plugins, &Chain::default()).map_err(Error::Plugins)?,
+        ));
+        let mut metrics = Metrics::default();
+        metrics.register_collector(plugin::ChainMetrics(chain.clone()));
         let epoch = format!("{:016x}", rand::random::<u64>());
         let app = App(Arc::new(Inner {
             config: config.clone(),
             hub: Arc::new(Hub::new(config.hub.clone(), &epoch)),
-            chain: Arc::new(arc_swap::ArcSwap::from_pointee(chain)),
+            chain,
             config_file,
             reloading: tokio::sync::Mutex::default(),
             epoch,
             clusters: RwLock::default(),
-            metrics: Arc::default(),
+            metrics: Arc::new(metrics),
             simulator: tokio::sync::Mutex::default(),
         }));
         if config.clusters.is_empty() {

@@ -16,6 +16,7 @@
 //! about a hundred of them.
 
 mod host;
+mod metrics;
 mod stats;
 
 use std::collections::BTreeMap;
@@ -29,6 +30,7 @@ use wasmtime::{Engine, Store, StoreLimitsBuilder};
 
 use crate::cache::Change;
 use host::{EventRep, State};
+pub use metrics::ChainMetrics;
 pub use stats::Stats;
 
 mod bindings {

@@ -43,6 +43,24 @@ impl Stats {
         Duration::from_nanos(self.total_ns.load(Ordering::Relaxed).checked_div(calls).unwrap_or(0))
     }
 
+    /// Call times as Prometheus histogram buckets (upper bound in seconds, calls
+    /// in that bucket alone), from about 1 µs to 1 s: faster calls count in the
+    /// first bucket, slower ones in `+Inf`.
+    pub fn call_buckets(&self) -> Vec<(f64, u64)> {
+        const FIRST: usize = 9;
+        const LAST: usize = 29;
+        let counts: Vec<u64> = self.buckets.iter().map(|b| b.load(Ordering::Relaxed)).collect();
+        let bound = |bucket: usize| (1u64 << (bucket + 1)) as f64 * 1e-9;
+        let mut buckets = vec![(bound(FIRST), counts[..=FIRST].iter().sum())];
+        buckets.extend((FIRST + 1..=LAST).map(|bucket| (bound(bucket), counts[bucket])));
+        buckets.push((f64::INFINITY, counts[LAST + 1..].iter().sum()));
+        buckets
+    }
+
+    pub fn total_time(&self) -> Duration {
+        Duration::from_nanos(self.total_ns.load(Ordering::Relaxed))
+    }
+
     /// The 99th percentile, as the upper bound of its bucket (within a factor of two).
     pub fn p99(&self) -> Duration {
         let counts: Vec<u64> = self.buckets.iter().map(|b| b.load(Ordering::Relaxed)).collect();
@@ -65,6 +83,20 @@ impl Stats {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn call_buckets_fold_the_extremes_and_keep_every_call() {
+        let stats = Stats::default();
+        for took in [Duration::from_nanos(5), Duration::from_nanos(1_500), Duration::from_secs(3)] {
+            stats.record_call(took);
+        }
+        let buckets = stats.call_buckets();
+        assert_eq!(buckets.iter().map(|(_, count)| count).sum::<u64>(), 3);
+        assert_eq!(buckets[0], (1024e-9, 1), "5 ns counts in the first bucket");
+        assert_eq!(buckets[1], (2048e-9, 1));
+        assert_eq!(*buckets.last().unwrap(), (f64::INFINITY, 1), "3 s is past the last bound");
+        assert!(buckets.windows(2).all(|pair| pair[0].0 < pair[1].0));
+    }
 
     #[test]
     fn p99_is_the_bucket_of_the_slowest_percent() {

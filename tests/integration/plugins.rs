@@ -245,6 +245,19 @@ async fn a_guest_cannot_hoard_node_views() {
     assert_eq!((hoarder["calls"].as_u64(), hoarder["errors"].as_u64()), (Some(5), Some(1)), "{hoarder}");
     assert_eq!(hoarder["state"], "disabled", "{hoarder}");
     assert!(hoarder["disabled_in"]["c1"].as_str().unwrap().contains("64 node views"), "{hoarder}");
+
+    let metrics = nodecast.get("/metrics").send().await.unwrap().text().await.unwrap();
+    for series in [
+        "nodecast_plugin_calls_total{plugin=\"hoard-views\"} 5",
+        "nodecast_plugin_errors_total{plugin=\"hoard-views\"} 1",
+        "nodecast_plugin_decisions_total{plugin=\"hoard-views\",decision=\"keep\"} 5",
+        "nodecast_plugin_decisions_total{plugin=\"hoard-views\",decision=\"drop\"} 0",
+        "nodecast_plugin_call_seconds_count{plugin=\"hoard-views\"} 5",
+        "nodecast_plugin_call_seconds_bucket{le=\"+Inf\",plugin=\"hoard-views\"} 5",
+        "nodecast_plugin_disabled_clusters{plugin=\"hoard-views\"} 1",
+    ] {
+        assert!(metrics.lines().any(|line| line == series), "{series} missing from:\n{metrics}");
+    }
     nodecast.shutdown().await;
     sim.shutdown().await;
 }
