@@ -31,12 +31,15 @@ struct DecisionLabels {
     decision: &'static str,
 }
 
+/// One number read from a plugin's counters.
+type Reading = fn(&Plugin) -> u64;
+
 impl Collector for ChainMetrics {
     fn encode(&self, mut encoder: DescriptorEncoder) -> fmt::Result {
         let chain = self.0.load();
         let plugins = &chain.plugins;
         let label = |plugin: &Plugin| PluginLabel { plugin: plugin.config.name.clone() };
-        let counters: [(&str, &str, fn(&Plugin) -> u64); 2] = [
+        let counters: [(&str, &str, Reading); 2] = [
             ("plugin_calls", "Calls into each plugin (failed ones included)", |p| {
                 p.stats.calls.load(Ordering::Relaxed)
             }),
