@@ -8,6 +8,7 @@ use poem_openapi::{ApiResponse, OpenApi};
 use super::types::{ClusterInfo, RegisterCluster};
 use super::{Principal, Tag, error::Result};
 use crate::app::{App, Cluster, Origin};
+use crate::cache::Snapshot;
 use crate::source;
 
 #[derive(ApiResponse)]
@@ -31,7 +32,7 @@ impl ClustersApi {
     /// List the watched clusters
     #[oai(path = "/api/v1/clusters", method = "get", operation_id = "listClusters")]
     async fn list(&self, app: Data<&App>, principal: Data<&Principal>) -> Json<Vec<ClusterInfo>> {
-        Json(app.clusters().iter().filter(|c| principal.may_view(&c.name).is_ok()).map(|c| info(c)).collect())
+        Json(principal.visible_clusters(&app).iter().map(|c| info(c, &c.snapshot())).collect())
     }
 
     /// Register a cluster (operator)
@@ -53,7 +54,7 @@ impl ClustersApi {
             .await
             .map_err(|error| crate::app::Error::Source { name: body.name.clone(), source: error })?;
         let cluster = app.register(&body.name, Origin::Api, client)?;
-        Ok(Registered::Created(Json(info(&cluster))))
+        Ok(Registered::Created(Json(info(&cluster, &cluster.snapshot()))))
     }
 
     /// Unregister a cluster (operator)
@@ -70,7 +71,7 @@ impl ClustersApi {
     }
 }
 
-pub(super) fn origin_name(origin: Origin) -> String {
+fn origin_name(origin: Origin) -> String {
     match origin {
         Origin::Config => "config",
         Origin::Api => "api",
@@ -79,8 +80,7 @@ pub(super) fn origin_name(origin: Origin) -> String {
     .to_owned()
 }
 
-fn info(cluster: &Cluster) -> ClusterInfo {
-    let snapshot = cluster.snapshot();
+pub(super) fn info(cluster: &Cluster, snapshot: &Snapshot) -> ClusterInfo {
     ClusterInfo {
         name: cluster.name.clone(),
         origin: origin_name(cluster.origin),

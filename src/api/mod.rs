@@ -137,6 +137,11 @@ impl Principal {
         }
     }
 
+    /// The clusters of `app` this principal may read, in name order.
+    pub fn visible_clusters(&self, app: &crate::app::App) -> Vec<std::sync::Arc<crate::app::Cluster>> {
+        app.clusters().into_iter().filter(|cluster| self.may_view(&cluster.name).is_ok()).collect()
+    }
+
     /// May change `cluster` (or, with `None`, the set of clusters).
     pub fn may_operate(&self, cluster: Option<&str>) -> Result<(), Error> {
         if let Principal::Token { name, role: Role::Viewer, .. } = self {

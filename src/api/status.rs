@@ -7,7 +7,7 @@ use poem_openapi::param::Query;
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, OpenApi};
 
-use super::clusters::origin_name;
+use super::clusters::info;
 use super::types::{CacheStats, ClusterStatus, Health, RealtimeStatus, RefreshAccepted, ResourceStats};
 use super::{Error, Principal, Tag, error::Result};
 use crate::app::App;
@@ -36,19 +36,14 @@ impl StatusApi {
     /// Watch state of every cluster
     #[oai(path = "/api/v1/realtime/status", method = "get", operation_id = "realtimeStatus", tag = "Tag::Realtime")]
     async fn realtime(&self, app: Data<&App>, principal: Data<&Principal>) -> Json<RealtimeStatus> {
-        let clusters = app
-            .clusters()
+        let clusters = principal
+            .visible_clusters(&app)
             .into_iter()
-            .filter(|cluster| principal.may_view(&cluster.name).is_ok())
             .map(|cluster| {
                 let snapshot = cluster.snapshot();
                 let status = cluster.status();
                 ClusterStatus {
-                    name: cluster.name.clone(),
-                    origin: origin_name(cluster.origin),
-                    ready: snapshot.ready,
-                    nodes: snapshot.nodes.len() as u64,
-                    seq: snapshot.seq,
+                    cluster: info(&cluster, &snapshot),
                     last_event_time: snapshot.last_event,
                     watcher_restarts: status.watcher_restarts,
                     relists: status.relists,
@@ -75,7 +70,7 @@ impl StatusApi {
     async fn stats(&self, app: Data<&App>, principal: Data<&Principal>) -> Json<CacheStats> {
         let mut resource_stats = BTreeMap::new();
         let mut last_update = None;
-        for cluster in app.clusters().into_iter().filter(|c| principal.may_view(&c.name).is_ok()) {
+        for cluster in principal.visible_clusters(&app) {
             let snapshot = cluster.snapshot();
             last_update = last_update.max(snapshot.last_event);
             resource_stats.insert(

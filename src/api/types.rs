@@ -115,11 +115,8 @@ pub struct RealtimeStatus {
 
 #[derive(Debug, Clone, Object)]
 pub struct ClusterStatus {
-    pub name: String,
-    pub origin: String,
-    pub ready: bool,
-    pub nodes: u64,
-    pub seq: u64,
+    #[oai(flatten)]
+    pub cluster: ClusterInfo,
     pub last_event_time: Option<DateTime<Utc>>,
     pub watcher_restarts: u64,
     pub relists: u64,
