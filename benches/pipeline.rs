@@ -7,7 +7,7 @@
 //!   the nodes built beforehand. Before it, once, the bench prints the bytes the
 //!   cache holds per node next to the size of that node's JSON:
 //!   `memory: 10000 nodes, … KiB held per node, node JSON … KiB (ratio …x), summary JSON … KiB`.
-//!   "Held" is the growth of the process's resident set (`/proc/self/statm`)
+//!   "Held" is the growth of the process's resident set (`/proc/self/status`)
 //!   across building the cache, divided by the node count. It is approximate:
 //!   it counts pages, not bytes, as mimalloc (the global allocator) lays them
 //!   out; mimalloc is asked to return its free pages (`mi_collect`) before each
@@ -109,9 +109,9 @@ unsafe extern "C" {
 fn settled_resident_bytes() -> usize {
     // SAFETY: `mi_collect` takes no pointers and may be called at any time.
     unsafe { mi_collect(true) };
-    let statm = std::fs::read_to_string("/proc/self/statm").expect("/proc/self/statm is readable on Linux");
-    let pages: usize = statm.split_whitespace().nth(1).and_then(|field| field.parse().ok()).expect("statm has RSS");
-    pages * 4096
+    let (resident, _) = nodecast::telemetry::resident_memory(None);
+    assert!(resident > 0, "/proc/self/status tells the resident set on Linux");
+    resident as usize
 }
 
 fn kib(bytes: f64) -> f64 {

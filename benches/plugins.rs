@@ -220,16 +220,11 @@ fn pipeline(c: &mut Criterion) {
     group.finish();
 }
 
-fn resident_bytes() -> u64 {
-    let statm = std::fs::read_to_string("/proc/self/statm").unwrap_or_default();
-    statm.split_whitespace().nth(1).and_then(|pages| pages.parse::<u64>().ok()).unwrap_or(0) * 4096
-}
-
 fn instantiate(c: &mut Criterion) {
     let chain = Chain::load(&[component("severity-tagger")], &Chain::default()).unwrap();
     let change = cordon_change(1);
 
-    let before = resident_bytes();
+    let before = nodecast::telemetry::resident_memory(None).0;
     let mut runners: Vec<Runner> = (0..200)
         .map(|index| {
             let mut runner = Runner::new(&format!("c{index}"));
@@ -238,7 +233,7 @@ fn instantiate(c: &mut Criterion) {
             runner
         })
         .collect();
-    let grown = resident_bytes().saturating_sub(before);
+    let grown = nodecast::telemetry::resident_memory(None).0.saturating_sub(before);
     println!("instantiate: {:.0} KiB resident per plugin instance (200 instances)", grown as f64 / 200.0 / 1024.0);
     runners.clear();
 

@@ -273,15 +273,8 @@ fn tempfile_dir() -> anyhow::Result<PathBuf> {
 
 /// Current and peak resident memory of a process, in MiB.
 fn rss_mib(pid: u32) -> (f64, f64) {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    let field = |name: &str| {
-        status
-            .lines()
-            .find_map(|line| line.strip_prefix(name))
-            .and_then(|rest| rest.split_whitespace().next()?.parse::<f64>().ok())
-            .map_or(0.0, |kib| kib / 1024.0)
-    };
-    (field("VmRSS:"), field("VmHWM:"))
+    let (now, peak) = crate::telemetry::resident_memory(Some(pid));
+    (now as f64 / 1048576.0, peak as f64 / 1048576.0)
 }
 
 #[cfg(test)]

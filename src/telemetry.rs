@@ -135,3 +135,28 @@ impl Metrics {
         }
     }
 }
+
+/// Resident memory of a process (this one with `None`), in bytes: now and at
+/// its peak. Zero where `/proc` cannot tell (not Linux, or the process is gone).
+pub fn resident_memory(pid: Option<u32>) -> (u64, u64) {
+    let path = pid.map_or_else(|| "/proc/self/status".to_owned(), |pid| format!("/proc/{pid}/status"));
+    let status = std::fs::read_to_string(path).unwrap_or_default();
+    let kib = |name: &str| {
+        status
+            .lines()
+            .find_map(|line| line.strip_prefix(name))
+            .and_then(|rest| rest.split_whitespace().next()?.parse::<u64>().ok())
+            .unwrap_or(0)
+    };
+    (kib("VmRSS:") * 1024, kib("VmHWM:") * 1024)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn resident_memory_reads_this_process_and_nothing_for_a_missing_one() {
+        let (now, peak) = super::resident_memory(None);
+        assert!(now > 1 << 20 && peak >= now, "now {now}, peak {peak}");
+        assert_eq!(super::resident_memory(Some(u32::MAX)), (0, 0));
+    }
+}
