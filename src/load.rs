@@ -32,6 +32,8 @@ pub struct Plan {
     pub heartbeat_secs: f64,
     /// The nodecast binary to run as the server.
     pub server: PathBuf,
+    /// A TOML file of `[[plugins]]` tables for the server's chain.
+    pub plugins: Option<PathBuf>,
 }
 
 /// What was measured.
@@ -51,6 +53,19 @@ pub struct Report {
     pub latency_max_ms: f64,
     pub server_rss_mib: f64,
     pub server_peak_rss_mib: f64,
+    pub plugins: Vec<PluginCounters>,
+}
+
+/// One plugin's counters at the end of a run, as `GET /api/v1/plugins` gives them.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct PluginCounters {
+    pub name: String,
+    pub calls: u64,
+    pub keeps: u64,
+    pub drops: u64,
+    pub errors: u64,
+    pub mean_call_us: f64,
+    pub p99_call_us: f64,
 }
 
 const WRITE_LABEL: &str = "nodecast.io/load-write";
@@ -71,11 +86,15 @@ pub async fn run(plan: Plan) -> anyhow::Result<Report> {
     sim.write_kubeconfig(&kubeconfig)?;
     let port = free_port()?;
     let config = files.join("nodecast.toml");
+    let plugins = match &plan.plugins {
+        Some(file) => std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?,
+        None => String::new(),
+    };
     std::fs::write(
         &config,
         format!(
             "[log]\nlevel = \"warn\"\n[api]\nlisten = \"127.0.0.1:{port}\"\n[hub]\nmax_connections = {}\n\
-             max_messages_per_sec = 1000.0\n[[clusters]]\nname = \"load\"\nkubeconfig = {:?}\n",
+             max_messages_per_sec = 1000.0\n[[clusters]]\nname = \"load\"\nkubeconfig = {:?}\n{plugins}",
             plan.clients + 100,
             kubeconfig.display().to_string()
         ),
@@ -110,6 +129,7 @@ pub async fn run(plan: Plan) -> anyhow::Result<Report> {
     settle(&delivered, writes * plan.clients as u64).await;
     stop.cancel();
     let (rss, peak) = rss_mib(server_pid);
+    let plugins = plugin_counters(&base).await?;
     let mut latencies = Vec::new();
     let (mut gaps, mut connected) = (0, 0);
     for client in clients {
@@ -141,6 +161,7 @@ pub async fn run(plan: Plan) -> anyhow::Result<Report> {
         latency_max_ms: latencies.last().copied().unwrap_or(0) as f64 / 1000.0,
         server_rss_mib: rss,
         server_peak_rss_mib: peak,
+        plugins,
     };
     let _ = server.kill().await;
     sim.shutdown().await;
@@ -245,20 +266,38 @@ fn number_after(text: &str, key: &str) -> Option<u64> {
 async fn wait_ready(base: &str) -> anyhow::Result<()> {
     let deadline = Instant::now() + Duration::from_secs(120);
     while Instant::now() < deadline {
-        if let Ok(mut stream) = tokio::net::TcpStream::connect(base).await {
-            use tokio::io::{AsyncReadExt, AsyncWriteExt};
-            let request = format!("GET /readyz HTTP/1.1\r\nHost: {base}\r\nConnection: close\r\n\r\n");
-            let mut response = String::new();
-            if stream.write_all(request.as_bytes()).await.is_ok()
-                && stream.read_to_string(&mut response).await.is_ok()
-                && response.starts_with("HTTP/1.1 200")
-            {
-                return Ok(());
-            }
+        if matches!(get(base, "/readyz").await, Ok((200, _))) {
+            return Ok(());
         }
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     bail!("the server at {base} did not become ready in 120 s")
+}
+
+/// One GET on a fresh connection: the status and the body.
+async fn get(base: &str, path: &str) -> anyhow::Result<(u16, String)> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = tokio::net::TcpStream::connect(base).await?;
+    let request = format!("GET {path} HTTP/1.1\r\nHost: {base}\r\nConnection: close\r\n\r\n");
+    stream.write_all(request.as_bytes()).await?;
+    let mut response = String::new();
+    stream.read_to_string(&mut response).await?;
+    let (head, body) = response.split_once("\r\n\r\n").context("no end of headers in the response")?;
+    let status = head.split_whitespace().nth(1).and_then(|code| code.parse().ok()).context("no status line")?;
+    Ok((status, body.to_owned()))
+}
+
+/// What the server's chain did during the run, plugin by plugin.
+async fn plugin_counters(base: &str) -> anyhow::Result<Vec<PluginCounters>> {
+    #[derive(serde::Deserialize)]
+    struct Chain {
+        plugins: Vec<PluginCounters>,
+    }
+    let (status, body) = get(base, "/api/v1/plugins").await?;
+    if status != 200 {
+        bail!("GET /api/v1/plugins answered {status}: {body}");
+    }
+    Ok(serde_json::from_str::<Chain>(&body).context("GET /api/v1/plugins")?.plugins)
 }
 
 fn free_port() -> anyhow::Result<u16> {

@@ -67,6 +67,9 @@ struct LoadArgs {
     /// Seconds between two heartbeats of one node.
     #[arg(long, default_value_t = 10.0)]
     heartbeat_secs: f64,
+    /// A TOML file of `[[plugins]]` tables: the server's filter chain (paths relative to here).
+    #[arg(long, value_name = "FILE")]
+    plugins: Option<PathBuf>,
 }
 
 #[derive(clap::Args)]
@@ -162,6 +165,7 @@ async fn load(args: LoadArgs) -> anyhow::Result<()> {
         duration: std::time::Duration::from_secs(args.duration),
         heartbeat_secs: args.heartbeat_secs,
         server: std::env::current_exe().context("cannot find the nodecast binary")?,
+        plugins: args.plugins,
     };
     let report = nodecast::load::run(plan).await?;
     println!(
@@ -182,6 +186,18 @@ async fn load(args: LoadArgs) -> anyhow::Result<()> {
         report.server_rss_mib,
         report.server_peak_rss_mib
     );
+    for plugin in &report.plugins {
+        println!(
+            "plugin {}: {} calls ({} kept, {} dropped, {} failed), mean {:.1} µs, p99 under {:.1} µs",
+            plugin.name,
+            plugin.calls,
+            plugin.keeps,
+            plugin.drops,
+            plugin.errors,
+            plugin.mean_call_us,
+            plugin.p99_call_us
+        );
+    }
     println!("{}", serde_json::to_string(&report)?);
     Ok(())
 }

@@ -47,3 +47,33 @@ fn serving_without_auth_on_a_public_address_is_refused() {
     let stderr = String::from_utf8(output.stderr).unwrap();
     assert!(stderr.contains("`api.auth.enabled`") && stderr.contains("allow_unauthenticated_remote"), "{stderr}");
 }
+
+#[test]
+fn load_harness_measures_through_a_plugin_chain() {
+    let files = tempfile::tempdir().unwrap();
+    let chain = files.path().join("chain.toml");
+    std::fs::write(
+        &chain,
+        "[[plugins]]\nname = \"quiet-labels\"\npath = \"plugins/dist/label-prefix-filter.wasm\"\n\
+         config = { prefixes = [\"example.com/\"] }\n\
+         [[plugins]]\nname = \"severity\"\npath = \"plugins/dist/severity-tagger.wasm\"\n",
+    )
+    .unwrap();
+    let output = nodecast()
+        .args(["load", "--clients", "3", "--nodes", "20", "--rate", "20", "--duration", "2", "--plugins"])
+        .arg(&chain)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&output.stderr));
+    let report: serde_json::Value = serde_json::from_str(stdout.lines().last().unwrap()).unwrap();
+    assert!(report["writes"].as_u64().unwrap() >= 20, "{report}");
+    assert_eq!(report["delivered"], report["expected_deliveries"], "{report}");
+    assert_eq!((report["gaps"].as_u64(), report["clients_connected"].as_u64()), (Some(0), Some(3)), "{report}");
+    let changes = report["writes"].as_u64().unwrap() + 20; // the first list adds every node
+    for (index, name) in ["quiet-labels", "severity"].into_iter().enumerate() {
+        let plugin = &report["plugins"][index];
+        assert_eq!(plugin["name"], name, "{report}");
+        assert_eq!((plugin["calls"].as_u64(), plugin["keeps"].as_u64()), (Some(changes), Some(changes)), "{report}");
+    }
+}
