@@ -37,6 +37,9 @@ enum Command {
     Sim(SimArgs),
     /// Prints the effective configuration (all layers applied) as TOML.
     Config,
+    /// Runs a filter plugin through a set of typical node changes and prints
+    /// what it decided about each (exit status 1 when a call failed).
+    TryPlugin(TryPluginArgs),
     /// Load test: the simulator, nodecast as a child process, and many WebSocket
     /// clients; reports propagation latency, deliveries, gaps and server memory.
     Load(LoadArgs),
@@ -50,6 +53,29 @@ struct ServeArgs {
     /// Writes the embedded simulator's kubeconfig here, for kubectl (sim.kubeconfig).
     #[arg(long, value_name = "FILE")]
     sim_kubeconfig: Option<PathBuf>,
+}
+
+#[derive(clap::Args)]
+struct TryPluginArgs {
+    /// The component (`.wasm`).
+    path: PathBuf,
+    /// An entry of the plugin's `config` table, passed to its `init` (repeatable).
+    #[arg(long = "set", value_name = "KEY=VALUE", value_parser = key_value)]
+    settings: Vec<(String, String)>,
+    /// Deadline of one call, in milliseconds.
+    #[arg(long, default_value_t = 50)]
+    timeout_ms: u64,
+    /// Memory cap of the instance, in MiB.
+    #[arg(long, default_value_t = 16)]
+    memory_mb: u64,
+    /// Prints the outcomes as JSON instead of a table.
+    #[arg(long)]
+    json: bool,
+}
+
+fn key_value(text: &str) -> Result<(String, String), String> {
+    let (key, value) = text.split_once('=').ok_or_else(|| format!("expected KEY=VALUE, got {text:?}"))?;
+    Ok((key.to_owned(), value.to_owned()))
 }
 
 #[derive(clap::Args)]
@@ -142,6 +168,9 @@ fn main() -> anyhow::Result<()> {
         print!("{}", config.to_toml());
         return Ok(());
     }
+    if let Some(Command::TryPlugin(args)) = cli.command {
+        return try_plugin(args);
+    }
     nodecast::telemetry::init(&config.log);
     let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
     match cli.command {
@@ -155,6 +184,26 @@ fn main() -> anyhow::Result<()> {
             runtime.block_on(serve(config, file))
         }
     }
+}
+
+fn try_plugin(args: TryPluginArgs) -> anyhow::Result<()> {
+    let config = args.settings.into_iter().map(|(key, value)| (key, serde_json::Value::String(value))).collect();
+    let trial = match nodecast::plugin::trial::run(&args.path, config, args.timeout_ms, args.memory_mb) {
+        Ok(trial) => trial,
+        Err(error) => {
+            eprintln!("nodecast: {error}");
+            std::process::exit(1);
+        }
+    };
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&trial)?);
+    } else {
+        print!("{}", trial.table());
+    }
+    if trial.outcomes.iter().any(|outcome| outcome.error.is_some()) {
+        std::process::exit(1);
+    }
+    Ok(())
 }
 
 async fn load(args: LoadArgs) -> anyhow::Result<()> {

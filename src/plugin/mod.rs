@@ -18,6 +18,7 @@
 mod host;
 mod metrics;
 mod stats;
+pub mod trial;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -258,6 +259,8 @@ pub struct Verdict {
     pub tags: Vec<(String, String)>,
     /// The plugin that dropped it.
     pub dropped_by: Option<String>,
+    /// Calls that failed (plugin, why); their `on_error` policy decided instead.
+    pub failures: Vec<(String, String)>,
 }
 
 struct Live {
@@ -334,6 +337,7 @@ impl Runner {
                             .unwrap_or_else(|p| p.into_inner())
                             .insert(self.cluster.to_string(), reason);
                     }
+                    verdict.failures.push((name.clone(), error.to_string()));
                     match slot.plugin.config.on_error {
                         OnError::Keep => wit::Decision::Keep,
                         OnError::Drop => wit::Decision::Drop,
@@ -396,7 +400,7 @@ fn call(slot: &mut Slot, event: &Arc<EventRep>) -> Result<wit::Decision, CallErr
 fn describe_trap(error: &wasmtime::Error) -> String {
     match error.downcast_ref::<wasmtime::Trap>() {
         Some(wasmtime::Trap::Interrupt) => "deadline exceeded (timeout_ms)".to_owned(),
-        Some(trap) => format!("trap: {trap}"),
+        Some(trap) => trap.to_string(),
         None => format!("{error:#}"),
     }
 }

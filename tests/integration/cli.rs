@@ -77,3 +77,42 @@ fn load_harness_measures_through_a_plugin_chain() {
         assert_eq!((plugin["calls"].as_u64(), plugin["keeps"].as_u64()), (Some(changes), Some(changes)), "{report}");
     }
 }
+
+#[test]
+fn try_plugin_shows_each_decision_and_fails_on_a_failed_call() {
+    let output = nodecast().args(["try-plugin", "plugins/dist/severity-tagger.wasm", "--json"]).output().unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let trial: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let tagged: Vec<(&str, &str)> = trial["outcomes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|o| Some((o["scenario"].as_str()?, o["tags"]["severity"].as_str()?)))
+        .collect();
+    assert_eq!(
+        tagged,
+        [
+            ("cordoned", "warning"),
+            ("Ready became False", "critical"),
+            ("Ready became Unknown", "critical"),
+            ("NoExecute taint added", "critical")
+        ]
+    );
+    assert!(trial["outcomes"].as_array().unwrap().iter().all(|o| o["decision"] == "keep"), "{trial}");
+
+    let output = nodecast()
+        .args(["try-plugin", "plugins/dist/label-prefix-filter.wasm", "--set", "prefixes=nodecast.io/"])
+        .output()
+        .unwrap();
+    let table = String::from_utf8(output.stdout).unwrap();
+    let decision = |scenario: &str| {
+        let line = table.lines().find(|line| line.starts_with(scenario)).unwrap_or_else(|| panic!("{table}"));
+        line[scenario.len()..].split_whitespace().next().unwrap().to_owned()
+    };
+    assert_eq!(decision("label value changed (nodecast.io/pool)"), "drop", "{table}");
+    assert_eq!(decision("label added (team)"), "keep", "{table}");
+
+    let output = nodecast().args(["try-plugin", "plugins/dist/label-prefix-filter.wasm"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&output.stdout).contains("config key `prefixes` is missing"));
+}
