@@ -7,7 +7,9 @@
 //
 // Env: NODECAST_URL (required), SIM_KUBECONFIG (required), SCREENSHOT (default
 // target/dashboard.png), CHROMIUM (default /usr/bin/chromium), KUBECTL (default
-// kubectl). Exits 0 when every step passed, 1 with the reason otherwise.
+// kubectl), EXPECT_SEVERITY_TAG (set when the server's chain runs the
+// severity-tagger plugin: the cordoned row must show its tag). Exits 0 when
+// every step passed, 1 with the reason otherwise.
 
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
@@ -93,6 +95,13 @@ async function main() {
   kubectl('cordon', NODE);
   await waitFor(`${NODE} to show cordoned and highlighted as changed`, 15_000, rowIs,
     { name: NODE, schedulable: false, changed: true });
+  if (process.env.EXPECT_SEVERITY_TAG) {
+    // The server's chain runs the severity-tagger plugin, which tags a cordon.
+    await waitFor(`${NODE} to show the event's severity=warning tag`, 5_000, (name) => {
+      const tag = document.querySelector(`#nodes tbody tr[data-name="${name}"] td.c-change .tag.warning`);
+      return tag !== null && tag.textContent === 'severity=warning';
+    }, NODE);
+  }
 
   mkdirSync(path.dirname(path.resolve(screenshot)), { recursive: true });
   await page.evaluate((name) => {

@@ -1,11 +1,13 @@
 //! The dashboard in headless Chromium, driven by Playwright
 //! (`tests/browser/dashboard.mjs`): open the page, cordon a node with kubectl
-//! on the simulator, see its row change, survive a dropped socket. The
+//! on the simulator, see its row change with the tag the severity-tagger
+//! plugin gave the event, survive a dropped socket. The
 //! screenshot lands in `target/dashboard.png`.
 
 use std::path::Path;
 use std::process::Command;
 
+use nodecast::plugin::{OnError, PluginConfig};
 use nodecast::sim::Simulator;
 
 use crate::support::{Nodecast, quiet};
@@ -31,7 +33,17 @@ async fn dashboard_shows_a_cordon_as_it_happens() {
         return;
     }
     let sim = Simulator::start(quiet(60)).await.unwrap();
-    let nodecast = Nodecast::watching(&[("demo", &sim)], |_| {}).await;
+    let tagger = PluginConfig {
+        name: "severity".into(),
+        path: root.join("plugins/dist/severity-tagger.wasm"),
+        clusters: vec!["*".into()],
+        config: Default::default(),
+        on_error: OnError::Keep,
+        timeout_ms: 50,
+        memory_mb: 16,
+        max_failures: 5,
+    };
+    let nodecast = Nodecast::watching(&[("demo", &sim)], |config| config.plugins = vec![tagger]).await;
     let files = tempfile::tempdir().unwrap();
     let kubeconfig = files.path().join("sim.kubeconfig");
     sim.write_kubeconfig(&kubeconfig).unwrap();
@@ -45,6 +57,7 @@ async fn dashboard_shows_a_cordon_as_it_happens() {
         .env("SIM_KUBECONFIG", &kubeconfig)
         .env("SCREENSHOT", &screenshot)
         .env("CHROMIUM", CHROMIUM)
+        .env("EXPECT_SEVERITY_TAG", "1")
         .env("HOME", files.path());
     let output = tokio::task::spawn_blocking(move || command.output()).await.unwrap().expect("node runs");
     assert!(
