@@ -334,9 +334,26 @@ pub async fn run(
     stop: CancellationToken,
 ) -> anyhow::Result<()> {
     let app = App::start_from(config, config_file).await?;
+    let reloader = tokio::spawn(reload_plugins_on_hangup(app.clone()));
     let served = serve(app.clone(), listener, stop).await;
+    reloader.abort();
     app.shutdown().await;
     served
+}
+
+/// SIGHUP reloads the plugin chain, as `POST /api/v1/plugins/reload` does.
+async fn reload_plugins_on_hangup(app: App) {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut hangups = match signal(SignalKind::hangup()) {
+        Ok(hangups) => hangups,
+        Err(error) => return tracing::warn!(%error, "SIGHUP cannot reload plugins: no signal handler"),
+    };
+    while hangups.recv().await.is_some() {
+        if let Err(error) = app.reload_plugins().await {
+            let error = format!("{:#}", anyhow::Error::from(error));
+            tracing::error!(%error, "SIGHUP: the plugin chain did not reload; the old one keeps running");
+        }
+    }
 }
 
 /// Serves the HTTP API of a started `app` on `listener` until `stop`.

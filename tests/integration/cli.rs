@@ -116,3 +116,50 @@ fn try_plugin_shows_each_decision_and_fails_on_a_failed_call() {
     assert_eq!(output.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&output.stdout).contains("config key `prefixes` is missing"));
 }
+
+#[tokio::test]
+async fn sighup_reloads_the_plugin_chain_and_a_bad_one_is_refused() {
+    let files = tempfile::tempdir().unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let config = files.path().join("nodecast.toml");
+    let plugin = |name: &str| {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("plugins/dist/{name}.wasm"));
+        format!("[[plugins]]\nname = \"{name}\"\npath = {:?}\n", path.display().to_string())
+    };
+    let base = format!("[api]\nlisten = \"127.0.0.1:{port}\"\n[sim]\nnodes = 5\nchurn = 0.0\n");
+    std::fs::write(&config, format!("{base}{}", plugin("severity-tagger"))).unwrap();
+    let server = Server(nodecast().arg("serve").arg("--config").arg(&config).spawn().unwrap());
+    let chain = || async {
+        let url = format!("http://127.0.0.1:{port}/api/v1/plugins");
+        let chain: serde_json::Value = reqwest::get(url).await.ok()?.json().await.ok()?;
+        let names: Vec<String> =
+            chain["plugins"].as_array()?.iter().map(|p| p["name"].as_str().unwrap().to_owned()).collect();
+        Some((chain["generation"].as_u64()?, names))
+    };
+    let hangup = |server: &Server| {
+        let status = Command::new("kill").args(["-HUP", &server.0.id().to_string()]).status().unwrap();
+        assert!(status.success());
+    };
+    crate::support::eventually("the server to answer", || async { chain().await.filter(|(g, _)| *g == 1) }).await;
+
+    std::fs::write(&config, format!("{base}{}{}", plugin("severity-tagger"), plugin("transitions-only"))).unwrap();
+    hangup(&server);
+    let (_, names) =
+        crate::support::eventually("the reloaded chain", || async { chain().await.filter(|(g, _)| *g == 2) }).await;
+    assert_eq!(names, ["severity-tagger", "transitions-only"]);
+
+    std::fs::write(&config, format!("{base}{}", plugin("no-such-plugin"))).unwrap();
+    hangup(&server);
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    assert_eq!(chain().await, Some((2, names)), "a chain that fails to load leaves the old one running");
+}
+
+/// A server process, killed when the test ends, however it ends.
+struct Server(std::process::Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
