@@ -18,6 +18,7 @@ use futures::StreamExt;
 use serde_json::json;
 use tokio_tungstenite::tungstenite::Message;
 
+use crate::api::PluginInfo;
 use crate::sim::{self, Resource, Simulator};
 
 /// What to run.
@@ -53,19 +54,8 @@ pub struct Report {
     pub latency_max_ms: f64,
     pub server_rss_mib: f64,
     pub server_peak_rss_mib: f64,
-    pub plugins: Vec<PluginCounters>,
-}
-
-/// One plugin's counters at the end of a run, as `GET /api/v1/plugins` gives them.
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
-pub struct PluginCounters {
-    pub name: String,
-    pub calls: u64,
-    pub keeps: u64,
-    pub drops: u64,
-    pub errors: u64,
-    pub mean_call_us: f64,
-    pub p99_call_us: f64,
+    /// The server's chain at the end of the run, as `GET /api/v1/plugins` gives it.
+    pub plugins: Vec<PluginInfo>,
 }
 
 const WRITE_LABEL: &str = "nodecast.io/load-write";
@@ -288,10 +278,10 @@ async fn get(base: &str, path: &str) -> anyhow::Result<(u16, String)> {
 }
 
 /// What the server's chain did during the run, plugin by plugin.
-async fn plugin_counters(base: &str) -> anyhow::Result<Vec<PluginCounters>> {
+async fn plugin_counters(base: &str) -> anyhow::Result<Vec<PluginInfo>> {
     #[derive(serde::Deserialize)]
     struct Chain {
-        plugins: Vec<PluginCounters>,
+        plugins: Vec<PluginInfo>,
     }
     let (status, body) = get(base, "/api/v1/plugins").await?;
     if status != 200 {

@@ -22,6 +22,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::app::App;
 pub use error::Error;
+pub use plugins::PluginInfo;
 
 /// Settings of the HTTP API (`[api]` in the configuration).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

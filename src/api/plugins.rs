@@ -12,7 +12,7 @@ use crate::app::App;
 use crate::plugin::{Chain, OnError};
 
 /// One plugin of the chain.
-#[derive(Debug, Clone, Object)]
+#[derive(Debug, Clone, Object, serde::Serialize, serde::Deserialize)]
 pub struct PluginInfo {
     pub name: String,
     pub path: String,
