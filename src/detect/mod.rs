@@ -301,16 +301,6 @@ mod tests {
 
     /// A node as a kubelet on a cloud VM reports it.
     fn kubelet_node() -> Value {
-        let condition = |type_: &str, status: &str, reason: &str, message: &str| {
-            json!({
-                "type": type_,
-                "status": status,
-                "reason": reason,
-                "message": message,
-                "lastHeartbeatTime": "2025-06-01T12:00:00Z",
-                "lastTransitionTime": "2025-05-30T08:14:02Z",
-            })
-        };
         json!({
             "apiVersion": "v1",
             "kind": "Node",
@@ -344,12 +334,7 @@ mod tests {
             "status": {
                 "capacity": {"cpu": "4", "memory": "16069032Ki", "pods": "110", "ephemeral-storage": "101430960Ki"},
                 "allocatable": {"cpu": "3920m", "memory": "15264104Ki", "pods": "110", "ephemeral-storage": "93478772582"},
-                "conditions": [
-                    condition("MemoryPressure", "False", "KubeletHasSufficientMemory", "kubelet has sufficient memory available"),
-                    condition("DiskPressure", "False", "KubeletHasNoDiskPressure", "kubelet has no disk pressure"),
-                    condition("PIDPressure", "False", "KubeletHasSufficientPID", "kubelet has sufficient PID available"),
-                    condition("Ready", "True", "KubeletReady", "kubelet is posting ready status"),
-                ],
+                "conditions": crate::sim::objects::kubelet_conditions("2025-06-01T12:00:00Z", "2025-05-30T08:14:02Z"),
                 "addresses": [
                     {"type": "InternalIP", "address": "10.0.1.17"},
                     {"type": "Hostname", "address": "worker-a-1"},

@@ -45,10 +45,6 @@ pub fn node(name: &str, shape: u64, control_plane: bool, now: &str) -> Value {
         "cpu": cpu, "ephemeral-storage": "101430960Ki", "hugepages-1Gi": "0", "hugepages-2Mi": "0",
         "memory": memory, "pods": "110",
     });
-    let condition = |kind: &str, status: &str, reason: &str, message: &str| {
-        json!({"type": kind, "status": status, "lastHeartbeatTime": now, "lastTransitionTime": now,
-               "reason": reason, "message": message})
-    };
     json!({
         "kind": "Node",
         "apiVersion": "v1",
@@ -77,12 +73,7 @@ pub fn node(name: &str, shape: u64, control_plane: bool, now: &str) -> Value {
         "status": {
             "capacity": resources,
             "allocatable": resources,
-            "conditions": [
-                condition("MemoryPressure", "False", "KubeletHasSufficientMemory", "kubelet has sufficient memory available"),
-                condition("DiskPressure", "False", "KubeletHasNoDiskPressure", "kubelet has no disk pressure"),
-                condition("PIDPressure", "False", "KubeletHasSufficientPID", "kubelet has sufficient PID available"),
-                condition("Ready", "True", "KubeletReady", "kubelet is posting ready status"),
-            ],
+            "conditions": kubelet_conditions(now, now),
             "addresses": [
                 {"type": "InternalIP", "address": format!("10.0.{}.{octet}", shape % 3)},
                 {"type": "Hostname", "address": name},
@@ -142,6 +133,20 @@ pub fn pod(namespace: &str, app: &str, suffix: u64, node: &str, now: &str) -> Va
                                    "state": {"running": {"startedAt": now}}}],
         },
     })
+}
+
+/// The conditions a healthy kubelet reports, in the kubelet's order.
+pub fn kubelet_conditions(heartbeat: &str, transition: &str) -> Value {
+    let condition = |kind: &str, status: &str, reason: &str, message: &str| {
+        json!({"type": kind, "status": status, "lastHeartbeatTime": heartbeat, "lastTransitionTime": transition,
+               "reason": reason, "message": message})
+    };
+    json!([
+        condition("MemoryPressure", "False", "KubeletHasSufficientMemory", "kubelet has sufficient memory available"),
+        condition("DiskPressure", "False", "KubeletHasNoDiskPressure", "kubelet has no disk pressure"),
+        condition("PIDPressure", "False", "KubeletHasSufficientPID", "kubelet has sufficient PID available"),
+        condition("Ready", "True", "KubeletReady", "kubelet is posting ready status"),
+    ])
 }
 
 /// The `Ready` condition's status of a node (`"Unknown"` when it has none).
