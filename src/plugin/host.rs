@@ -37,7 +37,7 @@ pub struct State {
     pub limits: StoreLimits,
     /// The event lent to the current `filter` call; its handle is a borrow, so
     /// the guest cannot keep it past the call.
-    pub event: Option<Arc<EventRep>>,
+    event: Option<Arc<EventRep>>,
     views: ResourceTable,
     live_views: usize,
 }
@@ -50,9 +50,14 @@ impl State {
         Self { limits, event: None, views: ResourceTable::new(), live_views: 0 }
     }
 
-    pub fn lend(event: &Arc<EventRep>, state: &mut State) -> Resource<EventRep> {
-        state.event = Some(event.clone());
+    /// Lends `event` to the next call; [`State::take_back`] ends the loan.
+    pub fn lend(&mut self, event: &Arc<EventRep>) -> Resource<EventRep> {
+        self.event = Some(event.clone());
         Resource::new_borrow(EVENT_REP)
+    }
+
+    pub fn take_back(&mut self) {
+        self.event = None;
     }
 
     fn event(&self, handle: &Resource<EventRep>) -> wasmtime::Result<&EventRep> {
@@ -71,8 +76,9 @@ impl State {
         if self.live_views >= MAX_LIVE_VIEWS {
             bail!("the plugin holds {MAX_LIVE_VIEWS} node views without dropping them");
         }
+        let view = self.views.push(ViewRep(node.clone()))?;
         self.live_views += 1;
-        Ok(Some(self.views.push(ViewRep(node.clone()))?))
+        Ok(Some(view))
     }
 }
 

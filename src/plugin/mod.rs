@@ -390,9 +390,9 @@ fn call(slot: &mut Slot, event: &Arc<EventRep>) -> Result<wit::Decision, CallErr
     }
     let live = slot.live.as_mut().expect("instantiated above");
     live.store.set_epoch_deadline(ticks);
-    let lent = State::lend(event, live.store.data_mut());
+    let lent = live.store.data_mut().lend(event);
     let decision = live.filter.call_filter(&mut live.store, lent);
-    live.store.data_mut().event = None;
+    live.store.data_mut().take_back();
     decision.map_err(|error| CallError::Wasm(describe_trap(&error)))
 }
 
