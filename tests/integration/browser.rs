@@ -7,10 +7,9 @@
 use std::path::Path;
 use std::process::Command;
 
-use nodecast::plugin::{OnError, PluginConfig};
 use nodecast::sim::Simulator;
 
-use crate::support::{Nodecast, quiet};
+use crate::support::{Nodecast, plugin, quiet};
 
 const CHROMIUM: &str = "/usr/bin/chromium";
 
@@ -33,17 +32,8 @@ async fn dashboard_shows_a_cordon_as_it_happens() {
         return;
     }
     let sim = Simulator::start(quiet(60)).await.unwrap();
-    let tagger = PluginConfig {
-        name: "severity".into(),
-        path: root.join("plugins/dist/severity-tagger.wasm"),
-        clusters: vec!["*".into()],
-        config: Default::default(),
-        on_error: OnError::Keep,
-        timeout_ms: 50,
-        memory_mb: 16,
-        max_failures: 5,
-    };
-    let nodecast = Nodecast::watching(&[("demo", &sim)], |config| config.plugins = vec![tagger]).await;
+    let nodecast =
+        Nodecast::watching(&[("demo", &sim)], |config| config.plugins = vec![plugin("severity-tagger")]).await;
     let files = tempfile::tempdir().unwrap();
     let kubeconfig = files.path().join("sim.kubeconfig");
     sim.write_kubeconfig(&kubeconfig).unwrap();

@@ -123,7 +123,7 @@ async fn sighup_reloads_the_plugin_chain_and_a_bad_one_is_refused() {
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let config = files.path().join("nodecast.toml");
     let plugin = |name: &str| {
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("plugins/dist/{name}.wasm"));
+        let path = crate::support::component(name);
         format!("[[plugins]]\nname = \"{name}\"\npath = {:?}\n", path.display().to_string())
     };
     let base = format!("[api]\nlisten = \"127.0.0.1:{port}\"\n[sim]\nnodes = 5\nchurn = 0.0\n");

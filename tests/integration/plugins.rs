@@ -1,7 +1,6 @@
 //! Plugin chains end to end: the example components of `plugins/dist/` in
 //! front of the WebSocket broadcast, driven through the simulator.
 
-use std::path::PathBuf;
 use std::time::Duration;
 
 use futures::StreamExt;
@@ -10,24 +9,7 @@ use nodecast::sim::{self, Resource, Simulator};
 use serde_json::{Value, json};
 use tokio_tungstenite::tungstenite::Message;
 
-use crate::support::{Nodecast, eventually, quiet};
-
-fn component(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(format!("plugins/dist/{name}.wasm"))
-}
-
-fn plugin(name: &str) -> PluginConfig {
-    PluginConfig {
-        name: name.to_owned(),
-        path: component(name),
-        clusters: vec!["*".into()],
-        config: Default::default(),
-        on_error: OnError::Keep,
-        timeout_ms: 20,
-        memory_mb: 16,
-        max_failures: 3,
-    }
-}
+use crate::support::{Nodecast, component, eventually, plugin, quiet};
 
 type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 

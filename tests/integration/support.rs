@@ -102,3 +102,23 @@ pub async fn eventually<T, F: std::future::Future<Output = Option<T>>>(what: &st
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
 }
+
+/// A committed example component of `plugins/dist/`.
+pub fn component(name: &str) -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("plugins/dist/{name}.wasm"))
+}
+
+/// That component as a chain entry named after it: `keep` on error, a 20 ms
+/// deadline, switched off after 3 failures in a row.
+pub fn plugin(name: &str) -> nodecast::plugin::PluginConfig {
+    nodecast::plugin::PluginConfig {
+        name: name.to_owned(),
+        path: component(name),
+        clusters: vec!["*".into()],
+        config: Default::default(),
+        on_error: nodecast::plugin::OnError::Keep,
+        timeout_ms: 20,
+        memory_mb: 16,
+        max_failures: 3,
+    }
+}
