@@ -32,6 +32,7 @@ pub mod detect;
 pub mod hub;
 pub mod load;
 pub mod plugin;
+pub mod selector;
 pub mod sim;
 pub mod source;
 pub mod telemetry;

@@ -14,7 +14,7 @@ use super::types::{NodeItem, NodeList, PreSerialized, View};
 use super::{Error, Principal, Tag, error::Result};
 use crate::app::{App, Cluster};
 use crate::cache::{CachedNode, Snapshot};
-use crate::sim::selector::LabelSelector;
+use crate::selector::LabelSelector;
 
 /// At most this many nodes per page.
 const MAX_LIMIT: u32 = 10_000;
@@ -83,7 +83,7 @@ impl NodesApi {
         let selector = match label_selector.0.as_deref() {
             Some(text) => Some(
                 LabelSelector::parse(text)
-                    .map_err(|status| Error::bad_request(format!("label_selector: {}", status.message)))?,
+                    .map_err(|error| Error::bad_request(format!("label_selector: {error}")))?,
             ),
             None => None,
         };

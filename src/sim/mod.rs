@@ -14,7 +14,6 @@
 mod churn;
 pub mod objects;
 pub mod patch;
-pub mod selector;
 mod server;
 pub mod status;
 pub mod store;
@@ -112,8 +111,8 @@ impl Config {
             return Err(("sim.history".into(), "must be at least 1".into()));
         }
         for (index, budget) in self.disruption_budgets.iter().enumerate() {
-            selector::LabelSelector::parse(&budget.selector)
-                .map_err(|status| (format!("sim.disruption_budgets[{index}].selector"), status.message))?;
+            crate::selector::LabelSelector::parse(&budget.selector)
+                .map_err(|error| (format!("sim.disruption_budgets[{index}].selector"), error.0))?;
         }
         Ok(())
     }

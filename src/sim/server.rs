@@ -20,9 +20,9 @@ use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 use super::Config;
+use crate::selector::{FieldSelector, LabelSelector};
 use super::objects::{table_columns, table_row};
 use super::patch::{self, PatchType};
-use super::selector::{FieldSelector, LabelSelector};
 use super::status::{self, Status};
 use super::store::{self, EventType, Resource, Store};
 
@@ -388,7 +388,11 @@ impl Selection {
             resource,
             namespace: namespace.map(str::to_owned),
             labels: LabelSelector::parse(query.get("labelSelector").map(String::as_str).unwrap_or_default())?,
-            fields: FieldSelector::parse(resource, query.get("fieldSelector").map(String::as_str).unwrap_or_default())?,
+            fields: FieldSelector::parse(
+                query.get("fieldSelector").map(String::as_str).unwrap_or_default(),
+                resource.plural(),
+                resource.selectable_fields(),
+            )?,
         })
     }
 

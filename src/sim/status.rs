@@ -13,6 +13,12 @@ pub struct Status {
     pub details: Option<Value>,
 }
 
+impl From<crate::selector::SelectorError> for Status {
+    fn from(error: crate::selector::SelectorError) -> Self {
+        Status::bad_request(error.0)
+    }
+}
+
 impl Status {
     fn new(code: u16, reason: &'static str, message: impl Into<String>) -> Self {
         Self { code, reason, message: message.into(), details: None }

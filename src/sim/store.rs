@@ -47,6 +47,15 @@ impl Resource {
         self == Resource::Pods
     }
 
+    /// The fields kube-apiserver accepts in a `fieldSelector` for this resource.
+    pub fn selectable_fields(self) -> &'static [&'static str] {
+        match self {
+            Resource::Nodes => &["metadata.name", "spec.unschedulable"],
+            Resource::Pods => &["metadata.name", "metadata.namespace", "spec.nodeName", "status.phase"],
+            Resource::Namespaces => &["metadata.name", "status.phase"],
+        }
+    }
+
     fn index(self) -> usize {
         self as usize
     }

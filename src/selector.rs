@@ -1,12 +1,16 @@
 //! Label and field selectors, parsed with the grammar and matched with the
 //! semantics of the Kubernetes API (`a=b,c!=d,e in (f,g),h notin (i),j,!k`).
+//! A leaf: the REST API filters cached nodes with it, and the simulator serves
+//! `labelSelector` and `fieldSelector` with it.
 
 use std::collections::BTreeSet;
 
 use serde_json::Value;
 
-use super::status::Status;
-use super::store::Resource;
+/// A selector that does not parse; the message reads as kube-apiserver's does.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{0}")]
+pub struct SelectorError(pub String);
 
 #[derive(Debug, Clone, PartialEq)]
 enum Requirement {
@@ -23,13 +27,13 @@ enum Requirement {
 pub struct LabelSelector(Vec<Requirement>);
 
 impl LabelSelector {
-    pub fn parse(text: &str) -> Result<Self, Status> {
+    pub fn parse(text: &str) -> Result<Self, SelectorError> {
         split_top_level(text)
             .into_iter()
             .map(|term| parse_requirement(term.trim()))
             .collect::<Result<Vec<_>, _>>()
             .map(Self)
-            .map_err(|why| Status::bad_request(format!("unable to parse requirement: {why}")))
+            .map_err(|why| SelectorError(format!("unable to parse requirement: {why}")))
     }
 
     /// Matches the labels of a JSON object (`metadata.labels`).
@@ -148,7 +152,9 @@ fn is_dns_label(label: &str) -> bool {
 pub struct FieldSelector(Vec<(String, bool, String)>);
 
 impl FieldSelector {
-    pub fn parse(resource: Resource, text: &str) -> Result<Self, Status> {
+    /// Parses `text`, accepting only the `supported` fields of the resource
+    /// named `plural` (the error lists them, as kube-apiserver's does).
+    pub fn parse(text: &str, plural: &str, supported: &[&str]) -> Result<Self, SelectorError> {
         let mut terms = Vec::new();
         for term in split_top_level(text) {
             let (field, equal, value) = if let Some((field, value)) = term.split_once("!=") {
@@ -156,14 +162,13 @@ impl FieldSelector {
             } else if let Some((field, value)) = term.split_once("==").or_else(|| term.split_once('=')) {
                 (field, true, value)
             } else {
-                return Err(Status::bad_request(format!("invalid selector: '{text}'; can't understand '{term}'")));
+                return Err(SelectorError(format!("invalid selector: '{text}'; can't understand '{term}'")));
             };
             let field = field.trim();
-            if !supported_fields(resource).contains(&field) {
-                return Err(Status::bad_request(format!(
-                    "field label not supported: {field} (supported for {}: {})",
-                    resource.plural(),
-                    supported_fields(resource).join(", ")
+            if !supported.contains(&field) {
+                return Err(SelectorError(format!(
+                    "field label not supported: {field} (supported for {plural}: {})",
+                    supported.join(", ")
                 )));
             }
             terms.push((field.to_owned(), equal, value.trim().to_owned()));
@@ -173,14 +178,6 @@ impl FieldSelector {
 
     pub fn matches(&self, object: &Value) -> bool {
         self.0.iter().all(|(field, equal, value)| (field_value(object, field) == *value) == *equal)
-    }
-}
-
-fn supported_fields(resource: Resource) -> &'static [&'static str] {
-    match resource {
-        Resource::Nodes => &["metadata.name", "spec.unschedulable"],
-        Resource::Pods => &["metadata.name", "metadata.namespace", "spec.nodeName", "status.phase"],
-        Resource::Namespaces => &["metadata.name", "status.phase"],
     }
 }
 
@@ -223,24 +220,24 @@ mod tests {
     fn malformed_label_selector_is_a_bad_request() {
         for selector in ["app=we b", "tier in front", "=x", "a b c"] {
             let err = LabelSelector::parse(selector).unwrap_err();
-            assert_eq!(err.code, 400, "{selector}");
-            assert!(err.message.starts_with("unable to parse requirement"), "{}", err.message);
+            assert!(err.0.starts_with("unable to parse requirement"), "{selector}: {err}");
         }
     }
+
+    const NODE_FIELDS: &[&str] = &["metadata.name", "spec.unschedulable"];
 
     #[test]
     fn field_selector_treats_absent_unschedulable_as_false() {
         let node = json!({"metadata": {"name": "n1"}, "spec": {}});
-        let schedulable = FieldSelector::parse(Resource::Nodes, "spec.unschedulable=false").unwrap();
+        let schedulable = FieldSelector::parse("spec.unschedulable=false", "nodes", NODE_FIELDS).unwrap();
         assert!(schedulable.matches(&node));
-        let named = FieldSelector::parse(Resource::Nodes, "metadata.name!=n1").unwrap();
+        let named = FieldSelector::parse("metadata.name!=n1", "nodes", NODE_FIELDS).unwrap();
         assert!(!named.matches(&node));
     }
 
     #[test]
     fn unsupported_field_is_named_in_the_error() {
-        let err = FieldSelector::parse(Resource::Nodes, "spec.nodeName=x").unwrap_err();
-        assert_eq!(err.code, 400);
-        assert!(err.message.contains("spec.nodeName"), "{}", err.message);
+        let err = FieldSelector::parse("spec.nodeName=x", "nodes", NODE_FIELDS).unwrap_err();
+        assert!(err.0.contains("spec.nodeName") && err.0.contains("nodes"), "{err}");
     }
 }
