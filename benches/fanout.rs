@@ -1,10 +1,9 @@
 //! What the WebSocket hub's fan-out costs per subscriber per event: one committed
 //! change delivered to N subscribers of a cluster's room, N = 1, 100, 1,000.
 //!
-//! - `fanout/deliver/N`: the room of a `hub::Hub` is fed through the broadcast
-//!   channel given to `Hub::open`, as the pipeline feeds it, and its relay task
-//!   turns each change into a `Frame` (its summary message serialized once) and
-//!   broadcasts it. N subscriber tasks, each holding a `Room::join` receiver, do
+//! - `fanout/deliver/N`: the room of a `hub::Hub` is given each event through
+//!   `Room::publish`, as the filter stage gives it, which turns it into a
+//!   `Frame` (its summary message serialized once) and broadcasts it. N subscriber tasks, each holding a `Room::join` receiver, do
 //!   per message what a session does: clone `frame.bytes(View::Summary)` and
 //!   copy it into an owned `String`, as poem's WebSocket sink takes one per send,
 //!   then drop it. There are no sockets: the cost stops where a session would
@@ -20,7 +19,7 @@
 //! the bench. Criterion reports the time of one iteration (64 events to N
 //! subscribers) and, as elem/s, deliveries per second (one event to one
 //! subscriber); its inverse is the figure to watch, the time per subscriber per
-//! event. At N = 1 the relay's one serialization per event is most of it; from
+//! event. At N = 1 the room's one serialization per event is most of it; from
 //! N = 100 on that is amortized, and the figure should stay flat as N grows.
 //! No floor.
 //!
@@ -38,6 +37,7 @@ use std::time::{Duration, Instant};
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use k8s_openapi::api::core::v1::Node;
 use nodecast::cache::{self, Change, ChangeKind};
+use nodecast::filter::Event;
 use nodecast::hub::{self, Hub, Live, View};
 use nodecast::sim::objects;
 use nodecast::source::Delta;
@@ -126,10 +126,10 @@ async fn subscribe(mut live: broadcast::Receiver<Live>, progress: Arc<Progress>)
     }
 }
 
-/// A room with `n` subscriber tasks, fed by the returned sender.
+/// A room with `n` subscriber tasks.
 struct Room {
     _hub: Hub,
-    changes: broadcast::Sender<Arc<Change>>,
+    room: Arc<hub::Room>,
     progress: Arc<Progress>,
     n: usize,
 }
@@ -140,22 +140,20 @@ impl Room {
         // Room for two iterations, so that no subscriber ever lags.
         let config = hub::Config { queue: 2 * EVENTS, ..Default::default() };
         let hub = Hub::new(config, "bench-epoch");
-        let (changes, receiver) = broadcast::channel(2 * EVENTS);
-        hub.open(CLUSTER, reader, receiver, Default::default());
-        let room = hub.room(CLUSTER).expect("the room was just opened");
+        let room = hub.open(CLUSTER, reader);
         let progress = Arc::new(Progress::default());
         for _ in 0..n {
             tokio::spawn(subscribe(room.join(None).live, progress.clone()));
         }
         assert_eq!(room.subscribers(), n);
-        Self { _hub: hub, changes, progress, n }
+        Self { _hub: hub, room, progress, n }
     }
 
     /// Publishes `events` and waits until every subscriber has received them all.
     async fn deliver(&self, events: &[Arc<Change>]) {
         self.progress.remaining.store(self.n, Ordering::Release);
         for change in events {
-            self.changes.send(change.clone()).expect("the relay is listening");
+            self.room.publish(Event { change: change.clone(), tags: Vec::new() });
         }
         while self.progress.remaining.load(Ordering::Acquire) > 0 {
             if let Some(failure) = self.progress.failure.lock().unwrap().as_deref() {
@@ -171,10 +169,9 @@ fn message_bytes(events: &[Arc<Change>], reader: cache::Reader) -> usize {
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
     runtime.block_on(async {
         let hub = Hub::new(hub::Config::default(), "bench-epoch");
-        let (changes, receiver) = broadcast::channel(1);
-        hub.open(CLUSTER, reader, receiver, Default::default());
-        let mut live = hub.room(CLUSTER).expect("the room was just opened").join(None).live;
-        changes.send(events[0].clone()).expect("the relay is listening");
+        let room = hub.open(CLUSTER, reader);
+        let mut live = room.join(None).live;
+        room.publish(Event { change: events[0].clone(), tags: Vec::new() });
         match live.recv().await {
             Ok(Live::Node(frame)) => frame.bytes(View::Summary).len(),
             _ => panic!("expected a node frame"),
@@ -206,7 +203,7 @@ fn deliver(c: &mut Criterion) {
                 })
             })
         });
-        // Closes the relay's input; the runtime's drop ends the subscribers.
+        // The runtime's drop ends the subscribers.
         drop(room);
         drop(runtime);
     }

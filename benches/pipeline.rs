@@ -40,11 +40,11 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, Utc};
 use criterion::{BatchSize, BenchmarkId, Criterion, SamplingMode, Throughput, criterion_group, criterion_main};
 use k8s_openapi::api::core::v1::Node;
-use nodecast::app::App;
 use nodecast::cache::{self, Reader, Writer};
+use nodecast::server::{self, Server};
 use nodecast::sim::objects;
 use nodecast::source::Delta;
-use nodecast::{Config, api, sim};
+use nodecast::{Config, sim};
 use poem::test::TestClient;
 use serde_json::{Value, json};
 
@@ -262,16 +262,17 @@ fn list(c: &mut Criterion) {
         sim: sim::Config { nodes: LIST_NODES, churn: 0.0, heartbeat_secs: 0.0, pods_per_node: 0, ..Default::default() },
         ..Config::default()
     };
-    let app = runtime.block_on(async {
-        let app = App::start(config).await.expect("the app starts on the embedded simulator");
+    let server = runtime.block_on(async {
+        let server = Server::start(config, None).await.expect("the app starts on the embedded simulator");
         let deadline = Instant::now() + Duration::from_secs(60);
-        while !app.ready() {
+        while !server.app().ready() {
             assert!(Instant::now() < deadline, "the first list of {LIST_NODES} nodes took over 60 s");
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
-        app
+        server
     });
-    let client = TestClient::new(api::routes(app.clone()));
+    let app = server.app().clone();
+    let client = TestClient::new(server::routes(app.clone(), Default::default()));
 
     let mut group = c.benchmark_group("list");
     group.warm_up_time(Duration::from_secs(1)).measurement_time(Duration::from_secs(5));

@@ -6,7 +6,8 @@
 //! Unknown keys and values of the wrong type are errors that name the key and
 //! the source that set it; values serde accepts but the program cannot use are
 //! errors that name the key. This module owns loading only: each module owns the
-//! meaning of its own section.
+//! meaning of its own section, and none of them imports this one; only the
+//! server (and the binary) does.
 
 use std::path::{Path, PathBuf};
 
@@ -55,6 +56,22 @@ pub enum Error {
 
 /// One setting from the command line, as a dotted key (`sim.nodes`) and its value.
 pub type Override = (&'static str, figment::value::Value);
+
+/// Where the configuration comes from: loaded at start, and again, the same
+/// way, by a plugin reload.
+#[derive(Debug, Clone, Default)]
+pub struct Layers {
+    /// `--config`; without it, [`DEFAULT_FILE`] when it exists.
+    pub file: Option<PathBuf>,
+    /// The command-line flags that were given.
+    pub overrides: Vec<Override>,
+}
+
+impl Layers {
+    pub fn load(&self) -> Result<Config, Error> {
+        load(self.file.as_deref(), &self.overrides)
+    }
+}
 
 /// Loads the configuration from its layers; `file` is `--config`, `overrides` the
 /// command-line flags that were given.
@@ -106,12 +123,11 @@ impl Config {
         let invalid = |(key, message): (String, String)| Error::Invalid { key, message };
         self.log.validate().map_err(invalid)?;
         self.api.validate().map_err(invalid)?;
-        self.pipeline.validate().map_err(invalid)?;
         self.hub.validate().map_err(invalid)?;
         for (index, plugin) in self.plugins.iter().enumerate() {
             plugin.validate(&format!("plugins[{index}]")).map_err(invalid)?;
         }
-        if self.hub.queue < self.pipeline.batch_size {
+        if self.hub.queue < self.pipeline.batch_size.get() {
             // A batch is broadcast at once: a smaller queue would lag every client on every full batch.
             return Err(invalid((
                 "hub.queue".into(),

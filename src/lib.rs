@@ -26,13 +26,16 @@
 
 pub mod api;
 pub mod app;
+pub mod auth;
 pub mod cache;
 pub mod config;
 pub mod detect;
+pub mod filter;
 pub mod hub;
 pub mod load;
 pub mod plugin;
 pub mod selector;
+pub mod server;
 pub mod sim;
 pub mod source;
 pub mod telemetry;

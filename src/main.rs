@@ -157,7 +157,8 @@ impl Cli {
 
 fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
-    let config = match config::load(cli.config.as_deref(), &cli.overrides()) {
+    let layers = config::Layers { file: cli.config.clone(), overrides: cli.overrides() };
+    let config = match layers.load() {
         Ok(config) => config,
         Err(error) => {
             eprintln!("nodecast: {error}");
@@ -176,13 +177,7 @@ fn main() -> anyhow::Result<()> {
     match cli.command {
         Some(Command::Sim(_)) => runtime.block_on(run_sim(config.sim)),
         Some(Command::Load(args)) => runtime.block_on(load(args)),
-        _ => {
-            let file = cli.config.clone().or_else(|| {
-                let default = std::path::Path::new(config::DEFAULT_FILE);
-                default.exists().then(|| default.to_owned())
-            });
-            runtime.block_on(serve(config, file))
-        }
+        _ => runtime.block_on(serve(config, layers)),
     }
 }
 
@@ -251,7 +246,7 @@ async fn load(args: LoadArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn serve(config: nodecast::Config, file: Option<PathBuf>) -> anyhow::Result<()> {
+async fn serve(config: nodecast::Config, layers: config::Layers) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(config.api.listen)
         .await
         .with_context(|| format!("cannot listen on {} (api.listen)", config.api.listen))?;
@@ -268,7 +263,7 @@ async fn serve(config: nodecast::Config, file: Option<PathBuf>) -> anyhow::Resul
             config.api.listen
         );
     }
-    nodecast::app::run(config, file, listener, stop).await
+    nodecast::server::run(config, layers, listener, stop).await
 }
 
 async fn run_sim(config: nodecast::sim::Config) -> anyhow::Result<()> {

@@ -73,6 +73,16 @@ pub struct Metrics {
     pub snapshot_nodes: Family<ClusterLabel, Gauge>,
     pub watcher_restarts: Family<ClusterLabel, Counter>,
     pub relists: Family<ClusterLabel, Counter>,
+    /// From a batch of watch events arriving to its snapshot being visible.
+    pub informer_lag_seconds: Family<ClusterLabel, Histogram>,
+    /// 1 while a cluster's watch works, 0 while it is down and retried.
+    pub watch_up: Family<ClusterLabel, Gauge>,
+    /// One committed change through the plugin chain.
+    pub filter_seconds: Histogram,
+    /// One event into its room: serialized once and queued for every subscriber.
+    pub broadcast_seconds: Histogram,
+    /// From a change's commit to its frame leaving for a WebSocket client.
+    pub push_latency_seconds: Histogram,
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
@@ -100,6 +110,12 @@ impl Default for Metrics {
         let snapshot_nodes = Family::default();
         let watcher_restarts = Family::default();
         let relists = Family::default();
+        let informer_lag_seconds =
+            Family::<ClusterLabel, Histogram>::new_with_constructor(|| Histogram::new(latency_buckets()));
+        let watch_up = Family::default();
+        let filter_seconds = Histogram::new(latency_buckets());
+        let broadcast_seconds = Histogram::new(latency_buckets());
+        let push_latency_seconds = Histogram::new(latency_buckets());
         registry.register("events", "Significant node changes committed", events.clone());
         registry.register("stage_seconds", "Time per batch in each pipeline stage", stage_seconds.clone());
         registry.register("snapshot_nodes", "Nodes in the latest snapshot", snapshot_nodes.clone());
@@ -109,7 +125,36 @@ impl Default for Metrics {
             watcher_restarts.clone(),
         );
         registry.register("relists", "Complete lists started (first list included)", relists.clone());
-        Self { registry, events, stage_seconds, snapshot_nodes, watcher_restarts, relists }
+        registry.register(
+            "informer_lag_seconds",
+            "From a batch of watch events arriving to its snapshot being visible to readers",
+            informer_lag_seconds.clone(),
+        );
+        registry.register("watch_up", "1 while the cluster's watch works, 0 while it is down", watch_up.clone());
+        registry.register("filter_seconds", "One committed change through the plugin chain", filter_seconds.clone());
+        registry.register(
+            "broadcast_seconds",
+            "One event into its room: serialized once, queued for every subscriber",
+            broadcast_seconds.clone(),
+        );
+        registry.register(
+            "push_latency_seconds",
+            "From a change's commit to its frame leaving for a WebSocket client",
+            push_latency_seconds.clone(),
+        );
+        Self {
+            registry,
+            events,
+            stage_seconds,
+            snapshot_nodes,
+            watcher_restarts,
+            relists,
+            informer_lag_seconds,
+            watch_up,
+            filter_seconds,
+            broadcast_seconds,
+            push_latency_seconds,
+        }
     }
 }
 
@@ -130,10 +175,17 @@ impl Metrics {
     pub fn forget(&self, cluster: &str) {
         let label = ClusterLabel { cluster: cluster.to_owned() };
         self.snapshot_nodes.remove(&label);
+        self.watch_up.remove(&label);
+        self.informer_lag_seconds.remove(&label);
         for family in [&self.watcher_restarts, &self.relists] {
             family.remove(&label);
         }
     }
+}
+
+/// From 10 µs to about 40 s, by factors of four.
+fn latency_buckets() -> impl Iterator<Item = f64> {
+    exponential_buckets(1e-5, 4.0, 12)
 }
 
 /// Resident memory of a process (this one with `None`), in bytes: now and at

@@ -5,11 +5,11 @@ use poem_openapi::param::Path;
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, OpenApi};
 
-use super::types::{ClusterInfo, RegisterCluster};
-use super::{Principal, Tag, error::Result};
+use super::types::{ClusterInfo, ClusterOrigin, RegisterCluster};
+use super::{Tag, error::Result};
 use crate::app::{App, Cluster, Origin};
+use crate::auth::Principal;
 use crate::cache::Snapshot;
-use crate::source;
 
 #[derive(ApiResponse)]
 pub enum Registered {
@@ -32,7 +32,7 @@ impl ClustersApi {
     /// List the watched clusters
     #[oai(path = "/api/v1/clusters", method = "get", operation_id = "listClusters")]
     async fn list(&self, app: Data<&App>, principal: Data<&Principal>) -> Json<Vec<ClusterInfo>> {
-        Json(principal.visible_clusters(&app).iter().map(|c| info(c, &c.snapshot())).collect())
+        Json(super::visible_clusters(&app, &principal).iter().map(|c| info(c, &c.snapshot())).collect())
     }
 
     /// Register a cluster (operator)
@@ -49,11 +49,8 @@ impl ClustersApi {
         body: Json<RegisterCluster>,
     ) -> Result<Registered> {
         principal.may_operate(None)?;
-        let allow_exec = app.config().api.allow_exec_credentials;
-        let client = source::client_from_content(&body.kubeconfig, body.context.as_deref(), allow_exec)
-            .await
-            .map_err(|error| crate::app::Error::Source { name: body.name.clone(), source: error })?;
-        let cluster = app.register(&body.name, Origin::Api, client)?;
+        let cluster =
+            app.register_kubeconfig(&body.name, &body.kubeconfig, body.context.as_deref(), Origin::Api).await?;
         Ok(Registered::Created(Json(info(&cluster, &cluster.snapshot()))))
     }
 
@@ -71,20 +68,16 @@ impl ClustersApi {
     }
 }
 
-fn origin_name(origin: Origin) -> String {
-    match origin {
-        Origin::Config => "config",
-        Origin::Api => "api",
-        Origin::Simulator => "simulator",
-    }
-    .to_owned()
-}
-
 pub(super) fn info(cluster: &Cluster, snapshot: &Snapshot) -> ClusterInfo {
     ClusterInfo {
         name: cluster.name.clone(),
-        origin: origin_name(cluster.origin),
+        origin: match cluster.origin {
+            Origin::Config => ClusterOrigin::Config,
+            Origin::Api => ClusterOrigin::Api,
+            Origin::Simulator => ClusterOrigin::Simulator,
+        },
         ready: snapshot.ready,
+        stale: snapshot.stale,
         nodes: snapshot.nodes.len() as u64,
         seq: snapshot.seq,
     }

@@ -4,7 +4,7 @@
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object};
 
-use crate::app;
+use crate::{app, auth};
 
 /// The body of every error response.
 #[derive(Debug, Clone, Object, serde::Serialize)]
@@ -101,9 +101,18 @@ impl From<app::Error> for Error {
             app::Error::UnknownCluster(_) => Error::not_found(message),
             app::Error::InvalidName(_)
             | app::Error::Source { .. }
-            | app::Error::Simulator(_)
             | app::Error::Plugins(_)
             | app::Error::Reconfigure(_) => Error::bad_request(message),
+            app::Error::FilterStage { .. } => Error::unavailable(message),
+        }
+    }
+}
+
+impl From<auth::Denied> for Error {
+    fn from(denied: auth::Denied) -> Self {
+        match denied {
+            auth::Denied::Unauthenticated(message) => Error::unauthorized(message),
+            auth::Denied::Forbidden(message) => Error::forbidden(message),
         }
     }
 }

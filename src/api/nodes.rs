@@ -11,8 +11,9 @@ use poem_openapi::param::{Header, Path, Query};
 use poem_openapi::{ApiResponse, OpenApi};
 
 use super::types::{NodeItem, NodeList, PreSerialized, View};
-use super::{Error, Principal, Tag, error::Result};
+use super::{Error, Tag, error::Result};
 use crate::app::{App, Cluster};
+use crate::auth::Principal;
 use crate::cache::{CachedNode, Snapshot};
 use crate::selector::LabelSelector;
 
@@ -82,8 +83,7 @@ impl NodesApi {
         }
         let selector = match label_selector.0.as_deref() {
             Some(text) => Some(
-                LabelSelector::parse(text)
-                    .map_err(|error| Error::bad_request(format!("label_selector: {error}")))?,
+                LabelSelector::parse(text).map_err(|error| Error::bad_request(format!("label_selector: {error}")))?,
             ),
             None => None,
         };

@@ -7,8 +7,9 @@ use poem::web::Data;
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object, OpenApi};
 
-use super::{Principal, Tag, error::Result};
+use super::{Tag, error::Result};
 use crate::app::App;
+use crate::auth::Principal;
 use crate::plugin::{Chain, OnError};
 
 /// One plugin of the chain.
@@ -118,15 +119,17 @@ fn describe(app: &App, chain: &Chain) -> PluginChain {
         })
         .collect();
     let clusters = app
-        .hub()
-        .rooms()
+        .clusters()
         .iter()
-        .map(|room| ClusterFlow {
-            cluster: room.name.to_string(),
-            committed: room.committed.load(Ordering::Relaxed),
-            broadcast: room.broadcast.load(Ordering::Relaxed),
-            dropped: room.dropped.load(Ordering::Relaxed),
-            last_broadcast_seq: room.last_seq(),
+        .map(|cluster| {
+            let flow = cluster.flow().counts();
+            ClusterFlow {
+                cluster: cluster.name.clone(),
+                committed: flow.committed,
+                broadcast: flow.broadcast,
+                dropped: flow.dropped,
+                last_broadcast_seq: app.hub().room(&cluster.name).map_or(0, |room| room.last_seq()),
+            }
         })
         .collect();
     PluginChain { generation: chain.generation, plugins, clusters }

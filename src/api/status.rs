@@ -8,9 +8,10 @@ use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, OpenApi};
 
 use super::clusters::info;
-use super::types::{CacheStats, ClusterStatus, Health, RealtimeStatus, RefreshAccepted, ResourceStats};
-use super::{Error, Principal, Tag, error::Result};
-use crate::app::App;
+use super::types::{CacheStats, ClusterStatus, Health, RealtimeStatus, RefreshAccepted, ResourceStats, WatchState};
+use super::{Error, Tag, error::Result};
+use crate::app::{self, App};
+use crate::auth::Principal;
 
 #[derive(ApiResponse)]
 pub enum Refresh {
@@ -36,8 +37,7 @@ impl StatusApi {
     /// Watch state of every cluster
     #[oai(path = "/api/v1/realtime/status", method = "get", operation_id = "realtimeStatus", tag = "Tag::Realtime")]
     async fn realtime(&self, app: Data<&App>, principal: Data<&Principal>) -> Json<RealtimeStatus> {
-        let clusters = principal
-            .visible_clusters(&app)
+        let clusters = super::visible_clusters(&app, &principal)
             .into_iter()
             .map(|cluster| {
                 let snapshot = cluster.snapshot();
@@ -45,10 +45,20 @@ impl StatusApi {
                 ClusterStatus {
                     cluster: info(&cluster, &snapshot),
                     last_event_time: snapshot.last_event,
+                    watch_state: match status.state {
+                        app::WatchState::Listing => WatchState::Listing,
+                        app::WatchState::Watching => WatchState::Watching,
+                        app::WatchState::Reconnecting => WatchState::Reconnecting,
+                    },
+                    watch_state_since: status.since,
+                    reconnect_attempts: status.attempts,
+                    last_contact_time: status.last_contact,
                     watcher_restarts: status.watcher_restarts,
                     relists: status.relists,
                     last_error: status.last_error,
                     last_error_time: status.last_error_at,
+                    last_failure: status.last_failure,
+                    last_failure_time: status.last_failure_at,
                     subscribers: cluster.subscribers() as u64,
                 }
             })
@@ -70,7 +80,7 @@ impl StatusApi {
     async fn stats(&self, app: Data<&App>, principal: Data<&Principal>) -> Json<CacheStats> {
         let mut resource_stats = BTreeMap::new();
         let mut last_update = None;
-        for cluster in principal.visible_clusters(&app) {
+        for cluster in super::visible_clusters(&app, &principal) {
             let snapshot = cluster.snapshot();
             last_update = last_update.max(snapshot.last_event);
             resource_stats.insert(

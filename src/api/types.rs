@@ -85,12 +85,38 @@ impl<T: Send> poem::IntoResponse for PreSerialized<T> {
     }
 }
 
+/// How a cluster came to be watched.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(rename_all = "lowercase")]
+pub enum ClusterOrigin {
+    /// `[[clusters]]` in the configuration.
+    Config,
+    /// Registered through `POST /api/v1/clusters`.
+    Api,
+    /// The embedded simulator.
+    Simulator,
+}
+
+/// Where a cluster's watch stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(rename_all = "lowercase")]
+pub enum WatchState {
+    /// Listing the cluster's nodes (at start, or again after a failure).
+    Listing,
+    /// Listed, and following the watch.
+    Watching,
+    /// The watch failed and is retried with backoff: the data may be stale.
+    Reconnecting,
+}
+
 #[derive(Debug, Clone, Object)]
 pub struct ClusterInfo {
     pub name: String,
-    /// `config`, `api` or `simulator`.
-    pub origin: String,
+    pub origin: ClusterOrigin,
+    /// The first list has completed (what `/readyz` waits for).
     pub ready: bool,
+    /// The watch is down: the cluster's data may be out of date.
+    pub stale: bool,
     pub nodes: u64,
     pub seq: u64,
 }
@@ -118,10 +144,21 @@ pub struct ClusterStatus {
     #[oai(flatten)]
     pub cluster: ClusterInfo,
     pub last_event_time: Option<DateTime<Utc>>,
+    pub watch_state: WatchState,
+    /// When `watch_state` began.
+    pub watch_state_since: DateTime<Utc>,
+    /// Failed attempts since the watch last worked.
+    pub reconnect_attempts: u64,
+    /// The last time the API server answered: an event, a list, or a probe.
+    pub last_contact_time: Option<DateTime<Utc>>,
     pub watcher_restarts: u64,
     pub relists: u64,
+    /// Why the watch is down; absent once it works again.
     pub last_error: Option<String>,
     pub last_error_time: Option<DateTime<Utc>>,
+    /// The most recent failure, kept after recovery.
+    pub last_failure: Option<String>,
+    pub last_failure_time: Option<DateTime<Utc>>,
     /// Consumers of the change stream.
     pub subscribers: u64,
 }

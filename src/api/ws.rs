@@ -8,8 +8,9 @@ use poem_openapi::param::Query;
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object, OpenApi};
 
-use super::{Error, Principal, Tag, error::Result};
+use super::{Error, Tag, error::Result};
 use crate::app::App;
+use crate::auth::Principal;
 
 /// Connection and traffic counters of the WebSocket hub.
 #[derive(Debug, Clone, Object)]

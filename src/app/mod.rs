@@ -1,59 +1,91 @@
-//! The application: the set of watched clusters, each with its pipeline task,
-//! cache and change stream, and the lifecycle that starts and stops them.
+//! The application: the registry of watched clusters. Registering a cluster
+//! wires its stages together — a pipeline task (source → detect → cache), a
+//! filter stage on its own thread, and a hub room — and unregistering takes
+//! them apart. It also holds what the stages share: the plugin chain in force,
+//! the metrics and the hub.
 //!
-//! It wires the stages together; the stages themselves live in their own
-//! modules. The embedded default lives here too: with no cluster configured,
-//! nodecast starts the simulator and watches it as the cluster `demo`.
+//! It knows nothing of HTTP, configuration files or the simulator: the server
+//! hands it its settings and a way to re-read the plugin chain.
 
 mod pipeline;
 
 use std::collections::BTreeMap;
-use std::net::SocketAddr;
-use std::sync::{Arc, Mutex, RwLock};
+use std::num::NonZeroUsize;
+use std::sync::Arc;
 use std::time::Duration;
 
+use arc_swap::ArcSwap;
 use chrono::{DateTime, Utc};
+use parking_lot::{Mutex, RwLock};
 use serde::{Deserialize, Serialize};
 use tokio::sync::{Notify, broadcast};
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
 use crate::cache::{self, Change};
-use crate::hub::Hub;
-use crate::plugin::{self, Chain};
+use crate::filter::{self, Flow};
+use crate::hub::{self, Hub};
+use crate::plugin::{self, Chain, PluginConfig};
+use crate::source::{self, ClusterConfig};
 use crate::telemetry::Metrics;
-use crate::{Config, sim, source};
 
-/// Name of the simulated cluster of the embedded default.
-pub const DEMO_CLUSTER: &str = "demo";
-
-/// Settings of the pipeline (`[pipeline]` in the configuration).
+/// Settings of the per-cluster pipelines (`[pipeline]` in the configuration).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct PipelineConfig {
     /// Deltas taken from the watcher per batch; one snapshot is published per batch.
-    pub batch_size: usize,
-    /// Committed changes a slow consumer of a cluster's change stream may lag
-    /// behind before it misses some (and is told how many).
-    pub change_buffer: usize,
+    pub batch_size: NonZeroUsize,
+    /// Committed changes the filter stage may lag behind before it loses some
+    /// (and the cluster's WebSocket clients resync).
+    pub change_buffer: NonZeroUsize,
+    /// Seconds between two checks that the API server answers; a cluster whose
+    /// watch failed is listed again as soon as one succeeds.
+    #[serde(with = "seconds")]
+    pub probe_interval: Duration,
 }
 
 impl Default for PipelineConfig {
     fn default() -> Self {
-        Self { batch_size: 512, change_buffer: 16_384 }
+        Self {
+            batch_size: NonZeroUsize::new(512).expect("not zero"),
+            change_buffer: NonZeroUsize::new(16_384).expect("not zero"),
+            probe_interval: Duration::from_secs(10),
+        }
     }
 }
 
-impl PipelineConfig {
-    pub fn validate(&self) -> Result<(), (String, String)> {
-        for (key, value) in [("pipeline.batch_size", self.batch_size), ("pipeline.change_buffer", self.change_buffer)] {
-            if value == 0 {
-                return Err((key.to_owned(), "must be at least 1".to_owned()));
-            }
-        }
-        Ok(())
+/// A duration written as a number of seconds (fractions allowed), so that a
+/// bad value's error names its key.
+mod seconds {
+    use std::time::Duration;
+
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(duration: &Duration, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_f64(duration.as_secs_f64())
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Duration, D::Error> {
+        let seconds = f64::deserialize(deserializer)?;
+        Duration::try_from_secs_f64(seconds)
+            .ok()
+            .filter(|duration| !duration.is_zero())
+            .ok_or_else(|| serde::de::Error::custom(format!("expected a number of seconds > 0, got {seconds}")))
     }
 }
+
+/// What the application needs from the configuration.
+#[derive(Debug, Clone, Default)]
+pub struct Settings {
+    pub pipeline: PipelineConfig,
+    pub hub: hub::Config,
+    pub plugins: Vec<PluginConfig>,
+    /// Accept kubeconfigs that run programs (exec plugins, auth providers) at registration.
+    pub allow_exec_credentials: bool,
+}
+
+/// Re-reads the plugin chain's configuration, from the same layers as at start.
+pub type PluginSource = Box<dyn Fn() -> Result<Vec<PluginConfig>, String> + Send + Sync>;
 
 /// How a cluster came to be watched.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -78,21 +110,95 @@ pub enum Error {
         #[source]
         source: source::Error,
     },
-    #[error("cannot start the embedded simulator")]
-    Simulator(#[source] sim::Error),
     #[error("the plugin chain cannot be loaded")]
     Plugins(#[source] plugin::Error),
     #[error("the configuration cannot be re-read: {0}")]
     Reconfigure(String),
+    #[error("cannot start the filter stage of cluster {name:?}")]
+    FilterStage {
+        name: String,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// Where a cluster's watch stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum WatchState {
+    /// Listing the cluster's nodes (at start, or again after a failure).
+    Listing,
+    /// Listed, and following the watch.
+    Watching,
+    /// The watch failed and is being retried with backoff: data may be stale.
+    Reconnecting,
 }
 
 /// The watch state of a cluster, as `/api/v1/realtime/status` reports it.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct WatchStatus {
-    pub watcher_restarts: u64,
-    pub relists: u64,
+    pub state: WatchState,
+    /// When `state` began.
+    pub since: DateTime<Utc>,
+    /// Failed attempts since the watch last worked.
+    pub attempts: u64,
+    /// The latest failure while `state` is `reconnecting`; cleared on recovery.
     pub last_error: Option<String>,
     pub last_error_at: Option<DateTime<Utc>>,
+    /// The most recent failure, kept after recovery, for the record.
+    pub last_failure: Option<String>,
+    pub last_failure_at: Option<DateTime<Utc>>,
+    /// The last time the API server answered (an event, a list, or a probe).
+    pub last_contact: Option<DateTime<Utc>>,
+    pub watcher_restarts: u64,
+    pub relists: u64,
+}
+
+impl WatchStatus {
+    fn new(now: DateTime<Utc>) -> Self {
+        Self {
+            state: WatchState::Listing,
+            since: now,
+            attempts: 0,
+            last_error: None,
+            last_error_at: None,
+            last_failure: None,
+            last_failure_at: None,
+            last_contact: None,
+            watcher_restarts: 0,
+            relists: 0,
+        }
+    }
+
+    fn enter(&mut self, state: WatchState, now: DateTime<Utc>) {
+        if self.state != state {
+            self.state = state;
+            self.since = now;
+        }
+    }
+
+    /// The API server answered.
+    fn contact(&mut self, now: DateTime<Utc>) {
+        self.last_contact = Some(now);
+    }
+
+    /// The watch works again (a list completed, or events flow).
+    fn recovered(&mut self, now: DateTime<Utc>) {
+        self.contact(now);
+        self.enter(WatchState::Watching, now);
+        self.attempts = 0;
+        self.last_error = None;
+        self.last_error_at = None;
+    }
+
+    fn failed(&mut self, error: String, now: DateTime<Utc>) {
+        self.enter(WatchState::Reconnecting, now);
+        self.attempts += 1;
+        self.last_failure = Some(error.clone());
+        self.last_failure_at = Some(now);
+        self.last_error = Some(error);
+        self.last_error_at = Some(now);
+    }
 }
 
 /// One watched cluster.
@@ -102,9 +208,11 @@ pub struct Cluster {
     reader: cache::Reader,
     status: Mutex<WatchStatus>,
     changes: broadcast::Sender<Arc<Change>>,
+    flow: Arc<Flow>,
     refresh: Notify,
     stop: CancellationToken,
     task: Mutex<Option<JoinHandle<()>>>,
+    filter: Mutex<Option<filter::Stage>>,
 }
 
 impl Cluster {
@@ -118,7 +226,12 @@ impl Cluster {
     }
 
     pub fn status(&self) -> WatchStatus {
-        self.status.lock().unwrap_or_else(|p| p.into_inner()).clone()
+        self.status.lock().clone()
+    }
+
+    /// What the filter stage did with the committed changes.
+    pub fn flow(&self) -> &Flow {
+        &self.flow
     }
 
     /// The committed changes from now on, in seq order.
@@ -138,17 +251,15 @@ impl Cluster {
 }
 
 struct Inner {
-    config: Config,
+    settings: Settings,
     epoch: String,
     clusters: RwLock<BTreeMap<String, Arc<Cluster>>>,
     metrics: Arc<Metrics>,
     hub: Arc<Hub>,
-    chain: Arc<arc_swap::ArcSwap<Chain>>,
-    /// The file the configuration came from, re-read by a plugin reload.
-    config_file: Option<std::path::PathBuf>,
+    chain: Arc<ArcSwap<Chain>>,
+    plugin_source: PluginSource,
     /// Serializes reloads.
     reloading: tokio::sync::Mutex<()>,
-    simulator: tokio::sync::Mutex<Option<sim::Simulator>>,
 }
 
 /// The running application; cheap to clone.
@@ -156,50 +267,23 @@ struct Inner {
 pub struct App(Arc<Inner>);
 
 impl App {
-    /// Starts watching the configured clusters, or the embedded simulator when
-    /// none is configured.
-    pub async fn start(config: Config) -> Result<Self, Error> {
-        Self::start_from(config, None).await
-    }
-
-    /// Like [`App::start`]; `config_file` is where a plugin reload re-reads `[[plugins]]`.
-    pub async fn start_from(config: Config, config_file: Option<std::path::PathBuf>) -> Result<Self, Error> {
-        let chain = Arc::new(arc_swap::ArcSwap::from_pointee(
-            Chain::load(&config.plugins, &Chain::default()).map_err(Error::Plugins)?,
-        ));
+    /// An application watching no cluster yet, with its plugin chain loaded.
+    pub fn new(settings: Settings, plugin_source: PluginSource) -> Result<Self, Error> {
+        let chain =
+            Arc::new(ArcSwap::from_pointee(Chain::load(&settings.plugins, &Chain::default()).map_err(Error::Plugins)?));
         let mut metrics = Metrics::default();
         metrics.register_collector(plugin::ChainMetrics(chain.clone()));
         let epoch = format!("{:016x}", rand::random::<u64>());
-        let app = App(Arc::new(Inner {
-            config: config.clone(),
-            hub: Arc::new(Hub::new(config.hub.clone(), &epoch)),
+        Ok(App(Arc::new(Inner {
+            hub: Arc::new(Hub::new(settings.hub.clone(), &epoch)),
+            settings,
             chain,
-            config_file,
+            plugin_source,
             reloading: tokio::sync::Mutex::default(),
             epoch,
             clusters: RwLock::default(),
             metrics: Arc::new(metrics),
-            simulator: tokio::sync::Mutex::default(),
-        }));
-        if config.clusters.is_empty() {
-            let simulator = sim::Simulator::start(config.sim.clone()).await.map_err(Error::Simulator)?;
-            let client = source::client_from_content(&simulator.kubeconfig(), None, false)
-                .await
-                .map_err(|source| Error::Source { name: DEMO_CLUSTER.to_owned(), source })?;
-            *app.0.simulator.lock().await = Some(simulator);
-            app.register(DEMO_CLUSTER, Origin::Simulator, client)?;
-        }
-        for cluster in &config.clusters {
-            let client = source::client_for(cluster)
-                .await
-                .map_err(|source| Error::Source { name: cluster.name.clone(), source })?;
-            app.register(&cluster.name, Origin::Config, client)?;
-        }
-        Ok(app)
-    }
-
-    pub fn config(&self) -> &Config {
-        &self.0.config
+        })))
     }
 
     /// Random at start: with a `seq`, it names a position in a cluster's event stream.
@@ -216,73 +300,111 @@ impl App {
         &self.0.hub
     }
 
-    /// The URL of the embedded simulator, when it runs.
-    pub async fn simulator_url(&self) -> Option<String> {
-        self.0.simulator.lock().await.as_ref().map(sim::Simulator::url)
-    }
-
     pub fn cluster(&self, name: &str) -> Option<Arc<Cluster>> {
-        self.0.clusters.read().unwrap_or_else(|p| p.into_inner()).get(name).cloned()
+        self.0.clusters.read().get(name).cloned()
     }
 
     /// Every cluster, by name.
     pub fn clusters(&self) -> Vec<Arc<Cluster>> {
-        self.0.clusters.read().unwrap_or_else(|p| p.into_inner()).values().cloned().collect()
+        self.0.clusters.read().values().cloned().collect()
+    }
+
+    /// Starts watching a cluster of the configuration (`[[clusters]]`).
+    pub async fn register_configured(&self, cluster: &ClusterConfig) -> Result<Arc<Cluster>, Error> {
+        check_name(&cluster.name)?;
+        let client =
+            source::client_for(cluster).await.map_err(|source| Error::Source { name: cluster.name.clone(), source })?;
+        self.register(&cluster.name, Origin::Config, client)
+    }
+
+    /// Starts watching the cluster a kubeconfig's content reaches. Unless
+    /// `allow_exec_credentials` is set, a kubeconfig that would run a program
+    /// is refused, and one that reads the server's files always is.
+    pub async fn register_kubeconfig(
+        &self,
+        name: &str,
+        kubeconfig: &str,
+        context: Option<&str>,
+        origin: Origin,
+    ) -> Result<Arc<Cluster>, Error> {
+        check_name(name)?;
+        let client = source::client_from_content(kubeconfig, context, self.0.settings.allow_exec_credentials)
+            .await
+            .map_err(|source| Error::Source { name: name.to_owned(), source })?;
+        self.register(name, origin, client)
     }
 
     /// Starts watching a cluster through `client`.
     pub fn register(&self, name: &str, origin: Origin, client: kube::Client) -> Result<Arc<Cluster>, Error> {
-        if name.is_empty()
-            || name.len() > 63
-            || !name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
-        {
-            return Err(Error::InvalidName(name.to_owned()));
-        }
+        check_name(name)?;
+        let settings = &self.0.settings.pipeline;
         let (writer, reader) = cache::new();
         let cluster = Arc::new(Cluster {
             name: name.to_owned(),
             origin,
             reader,
-            status: Mutex::default(),
-            changes: broadcast::channel(self.0.config.pipeline.change_buffer).0,
+            status: Mutex::new(WatchStatus::new(Utc::now())),
+            changes: broadcast::channel(settings.change_buffer.get()).0,
+            flow: Arc::default(),
             refresh: Notify::new(),
             stop: CancellationToken::new(),
             task: Mutex::default(),
+            filter: Mutex::default(),
         });
         {
-            let mut clusters = self.0.clusters.write().unwrap_or_else(|p| p.into_inner());
+            let mut clusters = self.0.clusters.write();
             if clusters.contains_key(name) {
                 return Err(Error::AlreadyRegistered(name.to_owned()));
             }
             clusters.insert(name.to_owned(), cluster.clone());
         }
-        self.0.hub.open(name, cluster.reader.clone(), cluster.subscribe(), self.0.chain.clone());
+        let room = self.0.hub.open(name, cluster.reader.clone());
+        let filter_seconds = self.0.metrics.filter_seconds.clone();
+        let stage = filter::Stage::spawn(
+            name,
+            cluster.subscribe(),
+            self.0.chain.clone(),
+            cluster.flow.clone(),
+            move |took| filter_seconds.observe(took.as_secs_f64()),
+            move |output| match output {
+                filter::Output::Event(event) => room.publish(event),
+                filter::Output::Lost(_) => room.break_stream("the server fell behind this cluster's changes"),
+            },
+        );
+        let stage = match stage {
+            Ok(stage) => stage,
+            Err(source) => {
+                self.0.clusters.write().remove(name);
+                self.0.hub.close(name);
+                return Err(Error::FilterStage { name: name.to_owned(), source });
+            }
+        };
+        *cluster.filter.lock() = Some(stage);
         let task = pipeline::Pipeline {
             cluster: cluster.clone(),
             writer,
             metrics: self.0.metrics.clone(),
-            batch_size: self.0.config.pipeline.batch_size,
+            batch_size: settings.batch_size.get(),
+            probe_interval: settings.probe_interval,
         };
-        *cluster.task.lock().unwrap_or_else(|p| p.into_inner()) = Some(tokio::spawn(task.run(client)));
+        *cluster.task.lock() = Some(tokio::spawn(task.run(client)));
         tracing::info!(cluster = name, ?origin, "cluster registered");
         Ok(cluster)
     }
 
     /// Stops watching a cluster and drops its data.
     pub async fn unregister(&self, name: &str) -> Result<(), Error> {
-        let cluster = self
-            .0
-            .clusters
-            .write()
-            .unwrap_or_else(|p| p.into_inner())
-            .remove(name)
-            .ok_or_else(|| Error::UnknownCluster(name.to_owned()))?;
-        self.0.hub.close(name);
+        let cluster = self.0.clusters.write().remove(name).ok_or_else(|| Error::UnknownCluster(name.to_owned()))?;
         cluster.stop.cancel();
-        let task = cluster.task.lock().unwrap_or_else(|p| p.into_inner()).take();
+        let task = cluster.task.lock().take();
         if let Some(task) = task {
             let _ = task.await;
         }
+        let stage = cluster.filter.lock().take();
+        // A plugin call in progress ends by its deadline (at most a second):
+        // wait for it off the runtime's workers.
+        let _ = tokio::task::spawn_blocking(move || drop(stage)).await;
+        self.0.hub.close(name);
         self.0.metrics.forget(name);
         tracing::info!(cluster = name, "cluster unregistered");
         Ok(())
@@ -293,15 +415,13 @@ impl App {
         self.0.chain.load_full()
     }
 
-    /// Re-reads `[[plugins]]` (from the configuration file when there is one)
-    /// and the component files, and swaps the chain in whole. When anything
-    /// fails to load, the old chain keeps running and the error says which and why.
+    /// Re-reads `[[plugins]]` through the same configuration layers as at start
+    /// (defaults, file, environment, flags), loads the component files, and
+    /// swaps the chain in whole. When anything fails, the old chain keeps
+    /// running and the error says which and why.
     pub async fn reload_plugins(&self) -> Result<Arc<Chain>, Error> {
         let _one_at_a_time = self.0.reloading.lock().await;
-        let configs = match &self.0.config_file {
-            Some(file) => crate::config::load(Some(file), &[]).map_err(|e| Error::Reconfigure(e.to_string()))?.plugins,
-            None => self.0.config.plugins.clone(),
-        };
+        let configs = (self.0.plugin_source)().map_err(Error::Reconfigure)?;
         let chain = Arc::new(Chain::load(&configs, &self.0.chain.load()).map_err(Error::Plugins)?);
         self.0.chain.store(chain.clone());
         tracing::info!(plugins = chain.plugins.len(), generation = chain.generation, "plugin chain reloaded");
@@ -313,56 +433,48 @@ impl App {
         self.clusters().iter().all(|cluster| cluster.snapshot().ready)
     }
 
-    /// Closes the WebSocket sessions, stops every watcher, then the simulator.
+    /// Closes the WebSocket sessions and stops every cluster's stages.
     pub async fn shutdown(&self) {
         self.0.hub.shut_down();
         for cluster in self.clusters() {
             let _ = self.unregister(&cluster.name).await;
         }
-        if let Some(simulator) = self.0.simulator.lock().await.take() {
-            simulator.shutdown().await;
-        }
     }
 }
 
-/// Runs nodecast until `stop`: the application and its HTTP API on `listener`.
-/// `config_file` is where a plugin reload re-reads the chain.
-pub async fn run(
-    config: Config,
-    config_file: Option<std::path::PathBuf>,
-    listener: tokio::net::TcpListener,
-    stop: CancellationToken,
-) -> anyhow::Result<()> {
-    let app = App::start_from(config, config_file).await?;
-    let reloader = tokio::spawn(reload_plugins_on_hangup(app.clone()));
-    let served = serve(app.clone(), listener, stop).await;
-    reloader.abort();
-    app.shutdown().await;
-    served
+fn check_name(name: &str) -> Result<(), Error> {
+    let valid = !name.is_empty()
+        && name.len() <= 63
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+    if valid { Ok(()) } else { Err(Error::InvalidName(name.to_owned())) }
 }
 
-/// SIGHUP reloads the plugin chain, as `POST /api/v1/plugins/reload` does.
-async fn reload_plugins_on_hangup(app: App) {
-    use tokio::signal::unix::{SignalKind, signal};
-    let mut hangups = match signal(SignalKind::hangup()) {
-        Ok(hangups) => hangups,
-        Err(error) => return tracing::warn!(%error, "SIGHUP cannot reload plugins: no signal handler"),
-    };
-    while hangups.recv().await.is_some() {
-        if let Err(error) = app.reload_plugins().await {
-            let error = format!("{:#}", anyhow::Error::from(error));
-            tracing::error!(%error, "SIGHUP: the plugin chain did not reload; the old one keeps running");
-        }
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_failure_names_its_error_until_the_watch_recovers() {
+        let start = Utc::now();
+        let mut status = WatchStatus::new(start);
+        status.recovered(start);
+        let down = start + chrono::Duration::seconds(5);
+        status.failed("connection refused".into(), down);
+        status.failed("connection refused".into(), down + chrono::Duration::seconds(1));
+        assert_eq!((status.state, status.since, status.attempts), (WatchState::Reconnecting, down, 2));
+        let up = down + chrono::Duration::seconds(30);
+        status.recovered(up);
+        assert_eq!((status.state, status.since, status.attempts), (WatchState::Watching, up, 0));
+        assert_eq!((status.last_error, status.last_contact), (None, Some(up)));
+        assert_eq!(status.last_failure.as_deref(), Some("connection refused"), "kept for the record");
     }
-}
 
-/// Serves the HTTP API of a started `app` on `listener` until `stop`.
-pub async fn serve(app: App, listener: tokio::net::TcpListener, stop: CancellationToken) -> anyhow::Result<()> {
-    let address: SocketAddr = listener.local_addr()?;
-    tracing::info!(%address, epoch = app.epoch(), clusters = app.clusters().len(), "nodecast serving");
-    let acceptor = poem::listener::TcpAcceptor::from_tokio(listener)?;
-    poem::Server::new_with_acceptor(acceptor)
-        .run_with_graceful_shutdown(crate::api::routes(app), stop.cancelled_owned(), Some(Duration::from_secs(5)))
-        .await?;
-    Ok(())
+    #[test]
+    fn pipeline_durations_are_positive_seconds() {
+        let config: PipelineConfig = toml::from_str("probe_interval = 2.5").unwrap();
+        assert_eq!(config.probe_interval, Duration::from_millis(2500));
+        let error = toml::from_str::<PipelineConfig>("probe_interval = 0").unwrap_err().to_string();
+        assert!(error.contains("probe_interval") || error.contains("seconds > 0"), "{error}");
+        assert!(toml::from_str::<PipelineConfig>("batch_size = 0").is_err());
+    }
 }

@@ -1,24 +1,30 @@
 //! One task per cluster: pulls batches of deltas from the cluster's watcher,
 //! commits them, publishes one snapshot per batch, and offers the committed
-//! changes, in seq order, to the stages after it.
+//! changes, in seq order, to the filter stage. It also keeps the cluster's
+//! watch state: a failed watch marks the snapshot stale until the API server
+//! answers a probe again and a fresh list completes.
 
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use chrono::Utc;
 use futures::StreamExt;
 use kube::runtime::watcher;
 
-use super::Cluster;
+use super::{Cluster, WatchState};
 use crate::cache::{self, Change};
 use crate::source::{self, Delta};
 use crate::telemetry::{ClusterChange, ClusterLabel, Metrics, Stage};
+
+/// A probe that takes longer than this counts as failed.
+const PROBE_TIMEOUT: Duration = Duration::from_secs(5);
 
 pub(super) struct Pipeline {
     pub cluster: Arc<Cluster>,
     pub writer: cache::Writer,
     pub metrics: Arc<Metrics>,
     pub batch_size: usize,
+    pub probe_interval: Duration,
 }
 
 impl Pipeline {
@@ -26,6 +32,8 @@ impl Pipeline {
         let cluster = self.cluster.clone();
         let label = ClusterLabel { cluster: cluster.name.clone() };
         let mut changes = Vec::new();
+        let mut probes = tokio::time::interval(self.probe_interval);
+        probes.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         // Each turn of the outer loop is one watcher: a refresh drops it and the
         // next one starts with a complete list.
         loop {
@@ -37,6 +45,12 @@ impl Pipeline {
                         tracing::info!(cluster = %cluster.name, "re-list requested");
                         break;
                     }
+                    _ = probes.tick() => {
+                        if self.probe(&client).await {
+                            tracing::info!(cluster = %cluster.name, "the API server answers again; listing anew");
+                            break;
+                        }
+                    }
                     batch = batches.next() => match batch {
                         Some(batch) => self.commit(batch, &label, &mut changes),
                         None => break,
@@ -46,26 +60,56 @@ impl Pipeline {
         }
     }
 
+    /// Asks the API server for its version. Returns whether the watch should
+    /// start over: it failed before, and the server answers now.
+    async fn probe(&mut self, client: &kube::Client) -> bool {
+        let answered = tokio::time::timeout(PROBE_TIMEOUT, client.apiserver_version()).await;
+        let now = Utc::now();
+        match answered {
+            Ok(Ok(_)) => {
+                let mut status = self.cluster.status.lock();
+                status.contact(now);
+                status.state == WatchState::Reconnecting
+            }
+            Ok(Err(error)) => {
+                self.failed(format!("probe: {error}"), now);
+                false
+            }
+            Err(_) => {
+                self.failed(format!("probe: no answer within {PROBE_TIMEOUT:?}"), now);
+                false
+            }
+        }
+    }
+
+    fn failed(&mut self, error: String, now: chrono::DateTime<Utc>) {
+        let newly_down = {
+            let mut status = self.cluster.status.lock();
+            let was = status.state;
+            status.failed(error, now);
+            was != WatchState::Reconnecting
+        };
+        if newly_down {
+            self.writer.set_stale(true);
+            self.writer.publish();
+        }
+        self.metrics.watch_up.get_or_create(&ClusterLabel { cluster: self.cluster.name.clone() }).set(0);
+    }
+
     fn commit(&mut self, batch: Vec<Result<Delta, watcher::Error>>, label: &ClusterLabel, changes: &mut Vec<Change>) {
         let started = Instant::now();
         let now = Utc::now();
         for item in batch {
             match item {
                 Ok(delta) => {
-                    if matches!(delta, Delta::Init) {
-                        self.metrics.relists.get_or_create(label).inc();
-                        self.update_status(|status| status.relists += 1);
-                    }
+                    self.observe(&delta, label, now);
                     self.writer.apply(delta, now, changes);
                 }
                 Err(error) => {
                     tracing::warn!(cluster = %self.cluster.name, %error, "watcher failed; retrying with backoff");
                     self.metrics.watcher_restarts.get_or_create(label).inc();
-                    self.update_status(|status| {
-                        status.watcher_restarts += 1;
-                        status.last_error = Some(error.to_string());
-                        status.last_error_at = Some(now);
-                    });
+                    self.cluster.status.lock().watcher_restarts += 1;
+                    self.failed(error.to_string(), now);
                 }
             }
         }
@@ -77,6 +121,7 @@ impl Pipeline {
             .stage_seconds
             .get_or_create(&Stage { stage: "publish" })
             .observe((published - committed).as_secs_f64());
+        self.metrics.informer_lag_seconds.get_or_create(label).observe(published.as_secs_f64());
         let snapshot = self.writer.pending();
         self.metrics.snapshot_nodes.get_or_create(label).set(snapshot.nodes.len() as i64);
         for change in changes.drain(..) {
@@ -84,6 +129,36 @@ impl Pipeline {
             tracing::debug!(cluster = %self.cluster.name, node = %change.name, seq = change.seq, kind = ?change.kind, "change committed");
             // No subscriber yet is not an error: the cache already holds the change.
             let _ = self.cluster.changes.send(Arc::new(change));
+        }
+    }
+
+    /// Moves the watch state along with what the watcher delivers.
+    fn observe(&mut self, delta: &Delta, label: &ClusterLabel, now: chrono::DateTime<Utc>) {
+        let recovered = {
+            let mut status = self.cluster.status.lock();
+            status.contact(now);
+            match delta {
+                Delta::Init => {
+                    self.metrics.relists.get_or_create(label).inc();
+                    status.relists += 1;
+                    if status.state != WatchState::Reconnecting {
+                        status.enter(WatchState::Listing, now);
+                    }
+                    false
+                }
+                Delta::InitApply(_) => false,
+                // A list completed, or events flow on an established watch:
+                // either way the cache is current again.
+                Delta::InitDone | Delta::Apply(_) | Delta::Delete(_) => {
+                    let was_down = status.state != WatchState::Watching;
+                    status.recovered(now);
+                    was_down
+                }
+            }
+        };
+        if recovered {
+            self.writer.set_stale(false);
+            self.metrics.watch_up.get_or_create(label).set(1);
         }
     }
 
@@ -97,9 +172,5 @@ impl Pipeline {
             let labels = ClusterChange { cluster: self.cluster.name.clone(), change: name.to_owned() };
             self.metrics.events.get_or_create(&labels).inc();
         }
-    }
-
-    fn update_status(&self, edit: impl FnOnce(&mut super::WatchStatus)) {
-        edit(&mut self.cluster.status.lock().unwrap_or_else(|p| p.into_inner()));
     }
 }

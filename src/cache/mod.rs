@@ -84,6 +84,8 @@ pub struct Snapshot {
     pub nodes: OrdMap<String, Arc<CachedNode>>,
     pub last_event: Option<DateTime<Utc>>,
     pub last_list: Option<ListRecord>,
+    /// The cluster's watch is down: what this snapshot holds may be out of date.
+    pub stale: bool,
 }
 
 /// When the latest complete list was committed and how long it took.
@@ -114,8 +116,15 @@ pub struct Change {
 
 /// A cluster's cache: its writer, and a reader to clone for everyone else.
 pub fn new() -> (Writer, Reader) {
-    let snapshot =
-        Snapshot { seq: 0, revision: 0, ready: false, nodes: OrdMap::new(), last_event: None, last_list: None };
+    let snapshot = Snapshot {
+        seq: 0,
+        revision: 0,
+        ready: false,
+        nodes: OrdMap::new(),
+        last_event: None,
+        last_list: None,
+        stale: false,
+    };
     let shared = Arc::new(ArcSwap::from_pointee(snapshot.clone()));
     (Writer { shared: shared.clone(), next: snapshot, relist: None }, Reader { shared })
 }
@@ -175,6 +184,12 @@ impl Writer {
     /// Makes everything applied so far visible to readers.
     pub fn publish(&self) {
         self.shared.store(Arc::new(self.next.clone()));
+    }
+
+    /// Marks what the next snapshot holds as possibly out of date (the watch
+    /// is down), or as current again.
+    pub fn set_stale(&mut self, stale: bool) {
+        self.next.stale = stale;
     }
 
     /// The snapshot being built (not yet published).

@@ -11,20 +11,20 @@
 //! It reads the cache (for snapshots) and the clusters' change streams; it never
 //! writes either.
 
-mod messages;
-pub mod session;
+pub mod messages;
 
 use std::collections::{HashMap, VecDeque};
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, OnceLock, RwLock};
+use std::sync::atomic::{AtomicU64, AtomicUsize};
+use std::sync::{Arc, OnceLock};
 
 use bytes::Bytes;
+use parking_lot::{Mutex, RwLock};
 use serde::{Deserialize, Serialize};
 use tokio::sync::broadcast;
 use tokio_util::sync::CancellationToken;
 
 use crate::cache::{self, Change};
-use crate::plugin::{Chain, Runner};
+use crate::filter::Event;
 
 /// The live dashboard served at `/`: plain HTML, CSS and JavaScript, no build step.
 pub const DASHBOARD: &str = include_str!("dashboard.html");
@@ -163,17 +163,13 @@ pub enum Live {
 /// A cluster's broadcast: its history ring and live channel.
 pub struct Room {
     pub name: Arc<str>,
+    epoch: Arc<str>,
     reader: cache::Reader,
     /// The ring and `last_seq` change together under this lock, with the
     /// broadcast, so that a subscriber can copy the ring and join the live
     /// stream with no gap and no overlap.
     ring: Mutex<Ring>,
     live: broadcast::Sender<Live>,
-    stop: CancellationToken,
-    /// Changes the relay received, broadcast, and dropped by a plugin decision.
-    pub committed: AtomicU64,
-    pub broadcast: AtomicU64,
-    pub dropped: AtomicU64,
 }
 
 struct Ring {
@@ -192,7 +188,7 @@ pub struct Joined {
 impl Room {
     /// Joins the live stream; with `since`, also takes the frames after it.
     pub fn join(&self, since: Option<u64>) -> Joined {
-        let ring = self.ring.lock().unwrap_or_else(|p| p.into_inner());
+        let ring = self.ring.lock();
         let live = self.live.subscribe();
         let missed = since.and_then(|since| {
             if since == ring.last_seq {
@@ -211,16 +207,29 @@ impl Room {
 
     /// The seq of the last event broadcast (0 before the first).
     pub fn last_seq(&self) -> u64 {
-        self.ring.lock().unwrap_or_else(|p| p.into_inner()).last_seq
+        self.ring.lock().last_seq
     }
 
     pub fn subscribers(&self) -> usize {
         self.live.receiver_count()
     }
 
-    fn publish(&self, frame: Frame) {
-        let mut ring = self.ring.lock().unwrap_or_else(|p| p.into_inner());
-        let frame = Arc::new(frame);
+    /// Broadcasts an event to the room's subscribers and keeps it for those
+    /// who resume later. Its messages are serialized here, once, for everyone.
+    pub fn publish(&self, event: Event) {
+        let mut ring = self.ring.lock();
+        let prev = ring.last_seq;
+        let summary = messages::node_event(&event.change, &self.name, &self.epoch, prev, &event.tags, View::Summary);
+        let frame = Arc::new(Frame {
+            seq: event.change.seq,
+            tags: event.tags,
+            prev,
+            change: event.change,
+            cluster: self.name.clone(),
+            epoch: self.epoch.clone(),
+            summary,
+            full: OnceLock::new(),
+        });
         ring.last_seq = frame.seq;
         if ring.frames.len() == ring.capacity {
             ring.frames.pop_front();
@@ -229,8 +238,10 @@ impl Room {
         let _ = self.live.send(Live::Node(frame));
     }
 
-    fn break_stream(&self, reason: &'static str) {
-        let mut ring = self.ring.lock().unwrap_or_else(|p| p.into_inner());
+    /// The stream broke upstream: what was kept cannot be resumed from, and
+    /// every subscriber must start over from a snapshot.
+    pub fn break_stream(&self, reason: &'static str) {
+        let mut ring = self.ring.lock();
         ring.frames.clear();
         let _ = self.live.send(Live::Resync(reason));
     }
@@ -268,82 +279,32 @@ impl Hub {
         }
     }
 
-    /// Opens a room for a cluster and relays its committed changes into it,
-    /// through the plugin chain.
-    pub fn open(
-        &self,
-        name: &str,
-        reader: cache::Reader,
-        mut changes: broadcast::Receiver<Arc<Change>>,
-        chain: Arc<arc_swap::ArcSwap<Chain>>,
-    ) {
+    /// Opens a room for a cluster; events reach it through [`Room::publish`].
+    pub fn open(&self, name: &str, reader: cache::Reader) -> Arc<Room> {
         let room = Arc::new(Room {
             name: name.into(),
+            epoch: self.epoch.clone(),
             reader,
             ring: Mutex::new(Ring { frames: VecDeque::new(), last_seq: 0, capacity: self.config.history }),
             live: broadcast::channel(self.config.queue).0,
-            stop: CancellationToken::new(),
-            committed: AtomicU64::new(0),
-            broadcast: AtomicU64::new(0),
-            dropped: AtomicU64::new(0),
         });
-        self.rooms.write().unwrap_or_else(|p| p.into_inner()).insert(name.to_owned(), room.clone());
-        let epoch = self.epoch.clone();
-        tokio::spawn(async move {
-            let mut runner = Runner::new(&room.name);
-            loop {
-                let received = tokio::select! {
-                    () = room.stop.cancelled() => return,
-                    received = changes.recv() => received,
-                };
-                match received {
-                    Ok(change) => {
-                        room.committed.fetch_add(1, Ordering::Relaxed);
-                        runner.sync(&chain.load());
-                        let verdict = runner.decide(&change);
-                        if !verdict.keep {
-                            room.dropped.fetch_add(1, Ordering::Relaxed);
-                            continue;
-                        }
-                        room.broadcast.fetch_add(1, Ordering::Relaxed);
-                        let prev = room.ring.lock().unwrap_or_else(|p| p.into_inner()).last_seq;
-                        let tags = verdict.tags;
-                        let summary = messages::node_event(&change, &room.name, &epoch, prev, &tags, View::Summary);
-                        let frame = Frame {
-                            seq: change.seq,
-                            tags,
-                            prev,
-                            change,
-                            cluster: room.name.clone(),
-                            epoch: epoch.clone(),
-                            summary,
-                            full: OnceLock::new(),
-                        };
-                        room.publish(frame);
-                    }
-                    Err(broadcast::error::RecvError::Lagged(missed)) => {
-                        tracing::warn!(cluster = %room.name, missed, "hub fell behind the pipeline; clients will resync");
-                        room.break_stream("the server fell behind this cluster's changes");
-                    }
-                    Err(broadcast::error::RecvError::Closed) => return,
-                }
-            }
-        });
+        self.rooms.write().insert(name.to_owned(), room.clone());
+        room
     }
 
-    /// Closes a cluster's room; its subscribers are told.
+    /// Closes a cluster's room.
     pub fn close(&self, name: &str) {
-        if let Some(room) = self.rooms.write().unwrap_or_else(|p| p.into_inner()).remove(name) {
-            room.stop.cancel();
-        }
+        // Subscribers see the stream end once the last holder of the room
+        // (the cluster's filter stage) lets go of it.
+        self.rooms.write().remove(name);
     }
 
     pub fn room(&self, name: &str) -> Option<Arc<Room>> {
-        self.rooms.read().unwrap_or_else(|p| p.into_inner()).get(name).cloned()
+        self.rooms.read().get(name).cloned()
     }
 
     pub fn rooms(&self) -> Vec<Arc<Room>> {
-        self.rooms.read().unwrap_or_else(|p| p.into_inner()).values().cloned().collect()
+        self.rooms.read().values().cloned().collect()
     }
 
     /// Pushes a test message to one cluster's subscribers; returns how many.
@@ -369,7 +330,7 @@ mod tests {
     use crate::cache::ChangeKind;
     use crate::detect::ChangeSet;
 
-    fn frame(seq: u64, prev: u64) -> Frame {
+    fn event(seq: u64) -> Event {
         let change = Arc::new(Change {
             seq,
             kind: ChangeKind::Deleted,
@@ -379,16 +340,7 @@ mod tests {
             after: None,
             at: chrono::Utc::now(),
         });
-        Frame {
-            seq,
-            tags: Vec::new(),
-            prev,
-            change,
-            cluster: "c".into(),
-            epoch: "e".into(),
-            summary: Bytes::new(),
-            full: OnceLock::new(),
-        }
+        Event { change, tags: Vec::new() }
     }
 
     fn room(capacity: usize) -> Room {
@@ -397,18 +349,15 @@ mod tests {
             reader: cache::new().1,
             ring: Mutex::new(Ring { frames: VecDeque::new(), last_seq: 0, capacity }),
             live: broadcast::channel(16).0,
-            stop: CancellationToken::new(),
-            committed: AtomicU64::new(0),
-            broadcast: AtomicU64::new(0),
-            dropped: AtomicU64::new(0),
+            epoch: "e".into(),
         }
     }
 
     #[test]
     fn join_with_since_returns_exactly_the_missed_frames() {
         let room = room(10);
-        for (seq, prev) in [(1, 0), (2, 1), (4, 2), (5, 4)] {
-            room.publish(frame(seq, prev));
+        for seq in [1, 2, 4, 5] {
+            room.publish(event(seq));
         }
         let seqs = |joined: Joined| joined.missed.map(|frames| frames.iter().map(|f| f.seq).collect::<Vec<_>>());
         assert_eq!(seqs(room.join(Some(2))), Some(vec![4, 5]), "a seq dropped upstream is not a gap");
@@ -420,7 +369,7 @@ mod tests {
     fn join_from_before_the_ring_is_refused() {
         let room = room(2);
         for seq in 1..=5 {
-            room.publish(frame(seq, seq - 1));
+            room.publish(event(seq));
         }
         assert!(room.join(Some(2)).missed.is_none());
         assert_eq!(room.join(Some(3)).missed.unwrap().len(), 2);
@@ -429,9 +378,9 @@ mod tests {
     #[tokio::test]
     async fn frames_after_join_arrive_live() {
         let room = room(10);
-        room.publish(frame(1, 0));
+        room.publish(event(1));
         let mut joined = room.join(Some(1));
-        room.publish(frame(2, 1));
+        room.publish(event(2));
         match joined.live.recv().await.unwrap() {
             Live::Node(frame) => assert_eq!(frame.seq, 2),
             _ => panic!("expected a node frame"),

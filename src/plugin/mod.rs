@@ -191,7 +191,7 @@ impl Plugin {
     }
 
     fn applies_to(&self, cluster: &str) -> bool {
-        self.config.clusters.iter().any(|pattern| crate::api::glob_match(pattern, cluster))
+        self.config.clusters.iter().any(|pattern| crate::auth::glob_match(pattern, cluster))
     }
 }
 

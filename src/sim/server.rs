@@ -20,11 +20,11 @@ use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 use super::Config;
-use crate::selector::{FieldSelector, LabelSelector};
 use super::objects::{table_columns, table_row};
 use super::patch::{self, PatchType};
 use super::status::{self, Status};
 use super::store::{self, EventType, Resource, Store};
+use crate::selector::{FieldSelector, LabelSelector};
 
 /// Bodies larger than this are refused, as the API server refuses them (3 MiB).
 const MAX_BODY: usize = 3 * 1024 * 1024;

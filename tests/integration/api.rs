@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use k8s_openapi::api::core::v1::Node;
 use kube::api::{Api, Patch, PatchParams};
-use nodecast::api::{Role, TokenConfig};
+use nodecast::auth::{Role, TokenConfig};
 use nodecast::cache::ChangeKind;
 use nodecast::detect::ChangeSet;
 use nodecast::sim::{self, Resource, Simulator};
@@ -108,7 +108,8 @@ async fn expired_watch_relists_without_spurious_changes_and_drops_deleted_nodes(
     let c1 = &status["clusters"][0];
     assert!(c1["watcher_restarts"].as_u64() >= Some(1), "{c1}");
     assert!(
-        c1["last_error"].as_str().unwrap().contains("410") || c1["last_error"].as_str().unwrap().contains("too old")
+        c1["last_failure"].as_str().unwrap().contains("410")
+            || c1["last_failure"].as_str().unwrap().contains("too old")
     );
     let listed = nodecast.json("/api/v1/nodes?cluster_name=c1", 200).await;
     assert!(!names(&listed).contains(&"node-0007".to_owned()), "no ghost node");

@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 use std::time::Duration;
 
 use futures::{SinkExt, StreamExt};
-use nodecast::api::{Role, TokenConfig};
+use nodecast::auth::{Role, TokenConfig};
 use nodecast::sim::{self, Resource, Simulator};
 use serde_json::{Value, json};
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;

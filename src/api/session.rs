@@ -17,9 +17,10 @@ use tokio_stream::StreamMap;
 use tokio_stream::wrappers::BroadcastStream;
 use tokio_stream::wrappers::errors::BroadcastStreamRecvError;
 
-use super::{Hub, Live, SlowClient, View, messages};
-use crate::api::{Error as ApiError, Principal};
+use super::Error as ApiError;
 use crate::app::App;
+use crate::auth::Principal;
+use crate::hub::{Hub, Live, SlowClient, View, messages};
 
 /// Query parameters of `/api/v1/ws/nodes`.
 #[derive(Debug, Deserialize)]
@@ -70,8 +71,8 @@ pub async fn upgrade(
         if hub.room(cluster).is_none() {
             return refuse(ApiError::unknown_cluster(cluster));
         }
-        if let Err(error) = principal.may_view(cluster) {
-            return refuse(error);
+        if let Err(denied) = principal.may_view(cluster) {
+            return refuse(denied.into());
         }
     }
     let open = hub.stats.connections.fetch_add(1, Ordering::SeqCst);
@@ -329,8 +330,8 @@ impl Session {
         let Some(room) = self.hub.room(cluster) else {
             return self.send_text(messages::error(&format!("no cluster named {cluster:?}"))).await;
         };
-        if let Err(error) = self.principal.may_view(cluster) {
-            return self.send_text(messages::error(&error.message())).await;
+        if let Err(denied) = self.principal.may_view(cluster) {
+            return self.send_text(messages::error(&denied.to_string())).await;
         }
         if !self.subscriptions.contains_key(cluster) && self.subscriptions.len() >= self.hub.config.max_subscriptions {
             let limit = self.hub.config.max_subscriptions;
