@@ -17,12 +17,13 @@
 //! - [`config`] holds the configuration tree and its layers (defaults, file,
 //!   environment, flags).
 //! - [`telemetry`] sets up the logs and metrics.
-//! - [`load`] is the load harness behind `nodecast load`.
 //!
 //! The stages of the pipeline (`source`, `detect`, `cache`, `plugin`, `hub`,
 //! `api`, `ops`) arrive with the issues that build them; `app` will wire them.
 //! The binary (`src/main.rs`) only parses the command line, loads the
-//! configuration, sets up logs and calls into this library.
+//! configuration, sets up logs and calls into this library; the one tool it
+//! carries, the load harness behind `nodecast load` (`src/load.rs`), is its
+//! own module and not part of this library.
 
 pub mod api;
 pub mod app;
@@ -32,7 +33,6 @@ pub mod config;
 pub mod detect;
 pub mod filter;
 pub mod hub;
-pub mod load;
 pub mod plugin;
 pub mod selector;
 pub mod server;

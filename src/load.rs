@@ -7,6 +7,9 @@
 //! p99, max), events delivered, gaps (an event whose `prev` is not the last seq
 //! the client saw), and the server's resident memory. Everything runs on
 //! loopback and stops by itself.
+//!
+//! A tool of the binary, not of the library: it drives nodecast from outside,
+//! through its public API, as an operator's load generator would.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -18,8 +21,8 @@ use futures::StreamExt;
 use serde_json::json;
 use tokio_tungstenite::tungstenite::Message;
 
-use crate::api::PluginInfo;
-use crate::sim::{self, Resource, Simulator};
+use nodecast::api::PluginInfo;
+use nodecast::sim::{self, Resource, Simulator};
 
 /// What to run.
 #[derive(Debug, Clone)]
@@ -62,7 +65,7 @@ const WRITE_LABEL: &str = "nodecast.io/load-write";
 
 /// Runs the plan and measures it.
 pub async fn run(plan: Plan) -> anyhow::Result<Report> {
-    let files = tempfile_dir()?;
+    let files = tempfile::Builder::new().prefix("nodecast-load-").tempdir()?;
     let sim = Simulator::start(sim::Config {
         nodes: plan.nodes,
         churn: 0.0,
@@ -72,10 +75,10 @@ pub async fn run(plan: Plan) -> anyhow::Result<Report> {
         ..sim::Config::default()
     })
     .await?;
-    let kubeconfig = files.join("sim.kubeconfig");
+    let kubeconfig = files.path().join("sim.kubeconfig");
     sim.write_kubeconfig(&kubeconfig)?;
     let port = free_port()?;
-    let config = files.join("nodecast.toml");
+    let config = files.path().join("nodecast.toml");
     let plugins = match &plan.plugins {
         Some(file) => std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?,
         None => String::new(),
@@ -99,7 +102,12 @@ pub async fn run(plan: Plan) -> anyhow::Result<Report> {
         .with_context(|| format!("cannot start {}", plan.server.display()))?;
     let server_pid = server.id().context("the server exited at once")?;
     let base = format!("127.0.0.1:{port}");
-    wait_ready(&base).await?;
+    let http = reqwest::Client::builder()
+        // Only loopback is spoken to: a proxy from the environment must not come between.
+        .no_proxy()
+        .timeout(Duration::from_secs(10))
+        .build()?;
+    wait_ready(&http, &base).await?;
     eprintln!("load: server ready; connecting {} clients", plan.clients);
 
     let capacity = (plan.rate * plan.duration.as_secs_f64() * 1.2) as usize + 16;
@@ -119,7 +127,7 @@ pub async fn run(plan: Plan) -> anyhow::Result<Report> {
     settle(&delivered, writes * plan.clients as u64).await;
     stop.cancel();
     let (rss, peak) = rss_mib(server_pid);
-    let plugins = plugin_counters(&base).await?;
+    let plugins = plugin_counters(&http, &base).await?;
     let mut latencies = Vec::new();
     let (mut gaps, mut connected) = (0, 0);
     for client in clients {
@@ -155,7 +163,6 @@ pub async fn run(plan: Plan) -> anyhow::Result<Report> {
     };
     let _ = server.kill().await;
     sim.shutdown().await;
-    let _ = std::fs::remove_dir_all(&files);
     Ok(report)
 }
 
@@ -253,10 +260,11 @@ fn number_after(text: &str, key: &str) -> Option<u64> {
     digits.parse().ok()
 }
 
-async fn wait_ready(base: &str) -> anyhow::Result<()> {
+async fn wait_ready(http: &reqwest::Client, base: &str) -> anyhow::Result<()> {
     let deadline = Instant::now() + Duration::from_secs(120);
     while Instant::now() < deadline {
-        if matches!(get(base, "/readyz").await, Ok((200, _))) {
+        let ready = http.get(format!("http://{base}/readyz")).send().await;
+        if ready.is_ok_and(|response| response.status() == reqwest::StatusCode::OK) {
             return Ok(());
         }
         tokio::time::sleep(Duration::from_millis(200)).await;
@@ -264,45 +272,27 @@ async fn wait_ready(base: &str) -> anyhow::Result<()> {
     bail!("the server at {base} did not become ready in 120 s")
 }
 
-/// One GET on a fresh connection: the status and the body.
-async fn get(base: &str, path: &str) -> anyhow::Result<(u16, String)> {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let mut stream = tokio::net::TcpStream::connect(base).await?;
-    let request = format!("GET {path} HTTP/1.1\r\nHost: {base}\r\nConnection: close\r\n\r\n");
-    stream.write_all(request.as_bytes()).await?;
-    let mut response = String::new();
-    stream.read_to_string(&mut response).await?;
-    let (head, body) = response.split_once("\r\n\r\n").context("no end of headers in the response")?;
-    let status = head.split_whitespace().nth(1).and_then(|code| code.parse().ok()).context("no status line")?;
-    Ok((status, body.to_owned()))
-}
-
 /// What the server's chain did during the run, plugin by plugin.
-async fn plugin_counters(base: &str) -> anyhow::Result<Vec<PluginInfo>> {
+async fn plugin_counters(http: &reqwest::Client, base: &str) -> anyhow::Result<Vec<PluginInfo>> {
     #[derive(serde::Deserialize)]
     struct Chain {
         plugins: Vec<PluginInfo>,
     }
-    let (status, body) = get(base, "/api/v1/plugins").await?;
-    if status != 200 {
-        bail!("GET /api/v1/plugins answered {status}: {body}");
+    let response = http.get(format!("http://{base}/api/v1/plugins")).send().await?;
+    let status = response.status();
+    if !status.is_success() {
+        bail!("GET /api/v1/plugins answered {status}: {}", response.text().await?);
     }
-    Ok(serde_json::from_str::<Chain>(&body).context("GET /api/v1/plugins")?.plugins)
+    Ok(response.json::<Chain>().await.context("GET /api/v1/plugins")?.plugins)
 }
 
 fn free_port() -> anyhow::Result<u16> {
     Ok(std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
 }
 
-fn tempfile_dir() -> anyhow::Result<PathBuf> {
-    let dir = std::env::temp_dir().join(format!("nodecast-load-{}", std::process::id()));
-    std::fs::create_dir_all(&dir)?;
-    Ok(dir)
-}
-
 /// Current and peak resident memory of a process, in MiB.
 fn rss_mib(pid: u32) -> (f64, f64) {
-    let (now, peak) = crate::telemetry::resident_memory(Some(pid));
+    let (now, peak) = nodecast::telemetry::resident_memory(Some(pid));
     (now as f64 / 1048576.0, peak as f64 / 1048576.0)
 }
 

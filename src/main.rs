@@ -8,6 +8,8 @@ use anyhow::Context as _;
 use clap::{Parser, Subcommand};
 use nodecast::config::{self, Override};
 
+mod load;
+
 #[derive(Parser)]
 #[command(
     name = "nodecast",
@@ -202,7 +204,7 @@ fn try_plugin(args: TryPluginArgs) -> anyhow::Result<()> {
 }
 
 async fn load(args: LoadArgs) -> anyhow::Result<()> {
-    let plan = nodecast::load::Plan {
+    let plan = load::Plan {
         nodes: args.nodes,
         clients: args.clients,
         rate: args.rate,
@@ -211,7 +213,7 @@ async fn load(args: LoadArgs) -> anyhow::Result<()> {
         server: std::env::current_exe().context("cannot find the nodecast binary")?,
         plugins: args.plugins,
     };
-    let report = nodecast::load::run(plan).await?;
+    let report = load::run(plan).await?;
     println!(
         "{} clients, {} nodes, {} changes/s for {} s: {} writes, delivered {}/{} ({} gaps), {} clients stayed connected\n\
          latency write->client: p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms; server RSS {:.0} MiB (peak {:.0} MiB)",

@@ -1,7 +1,6 @@
 //! The plugin chain: what is loaded, how it behaves, and reloading it.
 
 use std::collections::BTreeMap;
-use std::sync::atomic::Ordering;
 
 use poem::web::Data;
 use poem_openapi::payload::Json;
@@ -109,10 +108,10 @@ fn describe(app: &App, chain: &Chain) -> PluginChain {
                 memory_mb: plugin.config.memory_mb,
                 state: if disabled_in.is_empty() { "active" } else { "disabled" }.to_owned(),
                 disabled_in,
-                calls: stats.calls.load(Ordering::Relaxed),
-                keeps: stats.keeps.load(Ordering::Relaxed),
-                drops: stats.drops.load(Ordering::Relaxed),
-                errors: stats.errors.load(Ordering::Relaxed),
+                calls: stats.calls(),
+                keeps: stats.keeps(),
+                drops: stats.drops(),
+                errors: stats.errors(),
                 mean_call_us: stats.mean().as_secs_f64() * 1e6,
                 p99_call_us: stats.p99().as_secs_f64() * 1e6,
             }

@@ -10,116 +10,69 @@
 //! the cache.
 
 use std::collections::BTreeMap;
-use std::fmt;
-use std::ops::{BitAnd, BitOr, BitOrAssign, Sub};
 use std::sync::LazyLock;
 
+use bitflags::Flags;
 use k8s_openapi::api::core::v1::{Node, NodeCondition, NodeSpec, NodeStatus, Taint};
 
-/// The field groups of a node that changed, one flag per group.
-///
-/// It reads like a `bitflags` type (`ChangeSet::LABELS | ChangeSet::TAINTS`,
-/// `contains`, `iter`, ...), but is written out by hand: the `bitflags!` macro
-/// always defines an inherent `from_name` that parses the Rust constant names,
-/// and here `from_name` has to parse the wire names of [`GROUPS`](Self::GROUPS).
-#[derive(Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub struct ChangeSet(u16);
+bitflags::bitflags! {
+    /// The field groups of a node that changed, one flag per group.
+    ///
+    /// Each flag's bitflags name is its wire name (`Status` is the Ready
+    /// condition, `Resources` is capacity, as in the seeds, so that their
+    /// clients keep working): [`from_name`](Self::from_name), `iter_names` and
+    /// `Debug` speak the wire, not the Rust constant names.
+    #[derive(Clone, Copy, PartialEq, Eq, Hash, Default, Debug)]
+    pub struct ChangeSet: u16 {
+        /// `spec.unschedulable` (absent counts as `false`).
+        #[bitflags(flag_name = "Schedulable")]
+        const SCHEDULABLE = 1 << 0;
+        /// `metadata.labels`.
+        #[bitflags(flag_name = "Labels")]
+        const LABELS = 1 << 1;
+        /// `metadata.annotations`.
+        #[bitflags(flag_name = "Annotations")]
+        const ANNOTATIONS = 1 << 2;
+        /// `spec.taints` (key, value, effect).
+        #[bitflags(flag_name = "Taints")]
+        const TAINTS = 1 << 3;
+        /// The status of the `Ready` condition (missing counts as `Unknown`).
+        #[bitflags(flag_name = "Status")]
+        const READY = 1 << 4;
+        /// Any condition's type, status, reason, message or last transition time, or
+        /// a condition added or removed.
+        #[bitflags(flag_name = "Conditions")]
+        const CONDITIONS = 1 << 5;
+        /// `status.capacity` or `status.allocatable`.
+        #[bitflags(flag_name = "Resources")]
+        const CAPACITY = 1 << 6;
+        /// `status.addresses`.
+        #[bitflags(flag_name = "Addresses")]
+        const ADDRESSES = 1 << 7;
+        /// `status.nodeInfo` (kubelet, OS, kernel, runtime versions).
+        #[bitflags(flag_name = "NodeInfo")]
+        const NODE_INFO = 1 << 8;
+        /// `status.images`.
+        #[bitflags(flag_name = "Images")]
+        const IMAGES = 1 << 9;
+    }
+}
 
 impl ChangeSet {
-    /// `spec.unschedulable` (absent counts as `false`).
-    pub const SCHEDULABLE: Self = Self(1 << 0);
-    /// `metadata.labels`.
-    pub const LABELS: Self = Self(1 << 1);
-    /// `metadata.annotations`.
-    pub const ANNOTATIONS: Self = Self(1 << 2);
-    /// `spec.taints` (key, value, effect).
-    pub const TAINTS: Self = Self(1 << 3);
-    /// The status of the `Ready` condition (missing counts as `Unknown`).
-    pub const READY: Self = Self(1 << 4);
-    /// Any condition's type, status, reason, message or last transition time, or
-    /// a condition added or removed.
-    pub const CONDITIONS: Self = Self(1 << 5);
-    /// `status.capacity` or `status.allocatable`.
-    pub const CAPACITY: Self = Self(1 << 6);
-    /// `status.addresses`.
-    pub const ADDRESSES: Self = Self(1 << 7);
-    /// `status.nodeInfo` (kubelet, OS, kernel, runtime versions).
-    pub const NODE_INFO: Self = Self(1 << 8);
-    /// `status.images`.
-    pub const IMAGES: Self = Self(1 << 9);
-
-    /// All groups, in declaration order, with their wire names.
+    /// All groups, in declaration (and bit) order, with their wire names.
     ///
-    /// The names follow the seeds (`Status` is the Ready condition, `Resources`
-    /// is capacity) so that their clients keep working.
-    pub const GROUPS: [(ChangeSet, &'static str); 10] = [
-        (ChangeSet::SCHEDULABLE, "Schedulable"),
-        (ChangeSet::LABELS, "Labels"),
-        (ChangeSet::ANNOTATIONS, "Annotations"),
-        (ChangeSet::TAINTS, "Taints"),
-        (ChangeSet::READY, "Status"),
-        (ChangeSet::CONDITIONS, "Conditions"),
-        (ChangeSet::CAPACITY, "Resources"),
-        (ChangeSet::ADDRESSES, "Addresses"),
-        (ChangeSet::NODE_INFO, "NodeInfo"),
-        (ChangeSet::IMAGES, "Images"),
-    ];
-
-    /// No group.
-    pub const fn empty() -> Self {
-        Self(0)
-    }
-
-    /// Every group.
-    pub const fn all() -> Self {
-        // The flags are the low bits, one per group, in GROUPS order.
-        Self((1 << Self::GROUPS.len()) - 1)
-    }
-
-    /// The raw bits, one per group in [`GROUPS`](Self::GROUPS) order.
-    pub const fn bits(self) -> u16 {
-        self.0
-    }
-
-    /// The set whose bits are `bits`, ignoring bits that name no group.
-    pub const fn from_bits_truncate(bits: u16) -> Self {
-        Self(bits & Self::all().0)
-    }
-
-    /// Whether no group is set.
-    pub const fn is_empty(self) -> bool {
-        self.0 == 0
-    }
-
-    /// Whether every group of `other` is set in `self`.
-    pub const fn contains(self, other: Self) -> bool {
-        self.0 & other.0 == other.0
-    }
-
-    /// Whether `self` and `other` share a group.
-    pub const fn intersects(self, other: Self) -> bool {
-        self.0 & other.0 != 0
-    }
-
-    /// Adds the groups of `other`.
-    pub fn insert(&mut self, other: Self) {
-        self.0 |= other.0;
-    }
-
-    /// Removes the groups of `other`.
-    pub fn remove(&mut self, other: Self) {
-        self.0 &= !other.0;
-    }
-
-    /// Adds or removes the groups of `other`.
-    pub fn set(&mut self, other: Self, value: bool) {
-        if value { self.insert(other) } else { self.remove(other) }
-    }
-
-    /// The single flags that are set, in [`GROUPS`](Self::GROUPS) order.
-    pub fn iter(self) -> impl Iterator<Item = ChangeSet> {
-        Self::GROUPS.into_iter().map(|(flag, _)| flag).filter(move |flag| self.contains(*flag))
-    }
+    /// An array rather than bitflags' `FLAGS` slice so that its length can size
+    /// per-group arrays such as "when did this group last change".
+    pub const GROUPS: [(ChangeSet, &'static str); ChangeSet::FLAGS.len()] = {
+        let mut groups = [(ChangeSet::empty(), ""); ChangeSet::FLAGS.len()];
+        // A `while`, as const evaluation has no iterators.
+        let mut i = 0;
+        while i < groups.len() {
+            groups[i] = (*Self::FLAGS[i].value(), Self::FLAGS[i].name());
+            i += 1;
+        }
+        groups
+    };
 
     /// Wire names of the set flags, in [`GROUPS`](Self::GROUPS) order.
     ///
@@ -130,65 +83,16 @@ impl ChangeSet {
     /// assert_eq!(set.names(), ["Schedulable", "Taints"]);
     /// ```
     pub fn names(self) -> Vec<&'static str> {
-        Self::GROUPS.iter().filter(|(flag, _)| self.contains(*flag)).map(|(_, name)| *name).collect()
-    }
-
-    /// Parses one wire name (case-sensitive, as in [`GROUPS`](Self::GROUPS));
-    /// `None` if the name is unknown.
-    pub fn from_name(name: &str) -> Option<ChangeSet> {
-        Self::GROUPS.iter().find(|(_, known)| *known == name).map(|(flag, _)| *flag)
+        self.iter_names().map(|(name, _)| name).collect()
     }
 
     /// Position of a single flag in [`GROUPS`](Self::GROUPS) (`0..10`), to index
-    /// per-group arrays such as "when did this group last change".
+    /// per-group arrays.
     ///
     /// `None` for the empty set and for sets of more than one flag: they have no
     /// single slot, and callers split them with [`iter`](Self::iter) first.
     pub fn index(self) -> Option<usize> {
         Self::GROUPS.iter().position(|(flag, _)| *flag == self)
-    }
-}
-
-impl BitOr for ChangeSet {
-    type Output = Self;
-
-    fn bitor(self, other: Self) -> Self {
-        Self(self.0 | other.0)
-    }
-}
-
-impl BitOrAssign for ChangeSet {
-    fn bitor_assign(&mut self, other: Self) {
-        self.insert(other);
-    }
-}
-
-impl BitAnd for ChangeSet {
-    type Output = Self;
-
-    fn bitand(self, other: Self) -> Self {
-        Self(self.0 & other.0)
-    }
-}
-
-impl Sub for ChangeSet {
-    type Output = Self;
-
-    fn sub(self, other: Self) -> Self {
-        Self(self.0 & !other.0)
-    }
-}
-
-impl FromIterator<ChangeSet> for ChangeSet {
-    fn from_iter<I: IntoIterator<Item = ChangeSet>>(flags: I) -> Self {
-        flags.into_iter().fold(Self::empty(), BitOr::bitor)
-    }
-}
-
-/// Wire names, so that test failures and logs read `ChangeSet(Status | Conditions)`.
-impl fmt::Debug for ChangeSet {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "ChangeSet({})", self.names().join(" | "))
     }
 }
 
@@ -546,15 +450,29 @@ mod tests {
     }
 
     #[test]
-    fn every_name_parses_back_to_its_flag() {
+    fn every_wire_name_parses_back_to_its_flag() {
+        let wire = [
+            "Schedulable",
+            "Labels",
+            "Annotations",
+            "Taints",
+            "Status",
+            "Conditions",
+            "Resources",
+            "Addresses",
+            "NodeInfo",
+            "Images",
+        ];
+        assert_eq!(ChangeSet::GROUPS.map(|(_, name)| name), wire);
         for (flag, name) in ChangeSet::GROUPS {
             assert_eq!(ChangeSet::from_name(name), Some(flag));
         }
     }
 
     #[test]
-    fn unknown_name_is_none() {
+    fn unknown_or_rust_constant_name_is_none() {
         assert_eq!(ChangeSet::from_name("Ready"), None);
+        assert_eq!(ChangeSet::from_name("READY"), None);
         assert_eq!(ChangeSet::from_name("labels"), None);
         assert_eq!(ChangeSet::from_name(""), None);
     }
@@ -564,28 +482,6 @@ mod tests {
         for (i, (flag, _)) in ChangeSet::GROUPS.iter().enumerate() {
             assert_eq!(flag.index(), Some(i));
         }
-    }
-
-    #[test]
-    fn iter_splits_a_set_into_single_flags_in_group_order() {
-        let set = ChangeSet::IMAGES | ChangeSet::LABELS | ChangeSet::READY;
-        assert_eq!(set.iter().collect::<Vec<_>>(), [ChangeSet::LABELS, ChangeSet::READY, ChangeSet::IMAGES]);
-        assert_eq!(set.iter().collect::<ChangeSet>(), set);
-    }
-
-    #[test]
-    fn set_operations_behave_like_bitflags() {
-        let mut set = ChangeSet::empty();
-        set.set(ChangeSet::TAINTS, true);
-        set |= ChangeSet::LABELS;
-        assert!(set.contains(ChangeSet::TAINTS | ChangeSet::LABELS) && !set.contains(ChangeSet::all()));
-        assert!(set.intersects(ChangeSet::LABELS | ChangeSet::IMAGES));
-        assert_eq!(set & ChangeSet::LABELS, ChangeSet::LABELS);
-        assert_eq!(set - ChangeSet::LABELS, ChangeSet::TAINTS);
-        set.set(ChangeSet::TAINTS, false);
-        set.remove(ChangeSet::LABELS);
-        assert!(set.is_empty());
-        assert_eq!(ChangeSet::from_bits_truncate(u16::MAX), ChangeSet::all());
     }
 
     #[test]

@@ -17,7 +17,6 @@
 
 mod host;
 mod metrics;
-mod stats;
 pub mod trial;
 
 use std::collections::BTreeMap;
@@ -31,8 +30,7 @@ use wasmtime::{Engine, Store, StoreLimitsBuilder};
 
 use crate::cache::Change;
 use host::{EventRep, State};
-pub use metrics::ChainMetrics;
-pub use stats::Stats;
+pub use metrics::{ChainMetrics, Stats};
 
 mod bindings {
     wasmtime::component::bindgen!({
@@ -179,7 +177,7 @@ pub struct Plugin {
     /// sha256 of the component file.
     pub hash: String,
     pre: FilterPre<State>,
-    pub stats: Arc<Stats>,
+    pub stats: Stats,
     /// Clusters where it is switched off, and why.
     disabled: Mutex<BTreeMap<String, String>>,
 }
@@ -201,29 +199,29 @@ pub struct Chain {
     pub plugins: Vec<Arc<Plugin>>,
     /// Changes on every reload, so runners rebuild their instances (and reset their breakers).
     pub generation: u64,
+    /// The plugins' series, handed on from generation to generation.
+    metrics: metrics::Families,
 }
 
 impl Chain {
     /// Loads every plugin of `configs`. Nothing is swapped in unless all load;
     /// a plugin whose file and settings are unchanged since `previous` keeps its
-    /// compiled code and counters.
+    /// compiled code and counters, and the series of every other plugin of
+    /// `previous` are removed.
     pub fn load(configs: &[PluginConfig], previous: &Chain) -> Result<Chain, Error> {
-        let mut plugins = Vec::with_capacity(configs.len());
+        // Everything is compiled before any series is touched, so that a chain
+        // that fails to load leaves the one in force as it was.
+        let mut loaded: Vec<(&PluginConfig, String, FilterPre<State>, Option<Stats>)> =
+            Vec::with_capacity(configs.len());
         for config in configs {
-            if plugins.iter().any(|p: &Arc<Plugin>| p.config.name == config.name) {
+            if loaded.iter().any(|(known, ..)| known.name == config.name) {
                 return Err(Error::DuplicateName(config.name.clone()));
             }
             let read = |source| Error::Read { name: config.name.clone(), path: config.path.clone(), source };
             let bytes = std::fs::read(&config.path).map_err(read)?;
             let hash = sha256_hex(&bytes);
             if let Some(same) = previous.plugins.iter().find(|p| p.config == *config && p.hash == hash) {
-                plugins.push(Arc::new(Plugin {
-                    config: config.clone(),
-                    hash,
-                    pre: same.pre.clone(),
-                    stats: same.stats.clone(),
-                    disabled: Mutex::default(),
-                }));
+                loaded.push((config, hash, same.pre.clone(), Some(same.stats.clone())));
                 continue;
             }
             let invalid = |error: wasmtime::Error| Error::Load {
@@ -235,15 +233,28 @@ impl Chain {
             let mut linker = Linker::<State>::new(engine());
             Filter::add_to_linker::<State, HasSelf<State>>(&mut linker, |state| state).map_err(invalid)?;
             let pre = FilterPre::new(linker.instantiate_pre(&component).map_err(invalid)?).map_err(invalid)?;
-            plugins.push(Arc::new(Plugin {
-                config: config.clone(),
-                hash,
-                pre,
-                stats: Arc::default(),
-                disabled: Mutex::default(),
-            }));
+            loaded.push((config, hash, pre, None));
         }
-        Ok(Chain { plugins, generation: previous.generation + 1 })
+        let metrics = previous.metrics.clone();
+        for gone in &previous.plugins {
+            let kept = loaded.iter().any(|(config, hash, ..)| **config == gone.config && *hash == gone.hash);
+            if !kept {
+                metrics.remove(&gone.config.name);
+            }
+        }
+        let plugins = loaded
+            .into_iter()
+            .map(|(config, hash, pre, stats)| {
+                Arc::new(Plugin {
+                    stats: stats.unwrap_or_else(|| metrics.stats(&config.name)),
+                    config: config.clone(),
+                    hash,
+                    pre,
+                    disabled: Mutex::default(),
+                })
+            })
+            .collect();
+        Ok(Chain { plugins, generation: previous.generation + 1, metrics })
     }
 }
 
@@ -322,7 +333,7 @@ impl Runner {
                     decision
                 }
                 Err(error) => {
-                    stats.errors.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    stats.record_error();
                     slot.live = None;
                     slot.failures += 1;
                     let name = &slot.plugin.config.name;
@@ -345,21 +356,21 @@ impl Runner {
                 }
             };
             match decision {
-                wit::Decision::Keep => stats.keeps.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+                wit::Decision::Keep => stats.record_keep(),
                 wit::Decision::KeepWithTags(tags) => {
                     for (key, value) in tags {
                         verdict.tags.retain(|(existing, _)| *existing != key);
                         verdict.tags.push((key, value));
                     }
-                    stats.keeps.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+                    stats.record_keep();
                 }
                 wit::Decision::Drop => {
-                    stats.drops.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    stats.record_drop();
                     verdict.keep = false;
                     verdict.dropped_by = Some(slot.plugin.config.name.clone());
                     return verdict;
                 }
-            };
+            }
         }
         verdict
     }
@@ -402,5 +413,61 @@ fn describe_trap(error: &wasmtime::Error) -> String {
         Some(wasmtime::Trap::Interrupt) => "deadline exceeded (timeout_ms)".to_owned(),
         Some(trap) => trap.to_string(),
         None => format!("{error:#}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use arc_swap::ArcSwap;
+    use prometheus_client::registry::Registry;
+
+    use super::*;
+
+    fn component(name: &str) -> PluginConfig {
+        PluginConfig {
+            name: name.to_owned(),
+            path: PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(format!("plugins/dist/{name}.wasm")),
+            clusters: every_cluster(),
+            config: BTreeMap::new(),
+            on_error: OnError::Keep,
+            timeout_ms: default_timeout_ms(),
+            memory_mb: default_memory_mb(),
+            max_failures: default_max_failures(),
+        }
+    }
+
+    /// The `/metrics` lines of `chain`'s plugins.
+    fn scrape(chain: Chain) -> Vec<String> {
+        let mut registry = Registry::default();
+        registry.register_collector(Box::new(ChainMetrics(Arc::new(ArcSwap::from_pointee(chain)))));
+        let mut text = String::new();
+        prometheus_client::encoding::text::encode(&mut text, &registry).unwrap();
+        text.lines().filter(|line| line.starts_with("plugin_")).map(str::to_owned).collect()
+    }
+
+    #[test]
+    fn a_reload_keeps_the_series_of_unchanged_plugins_and_removes_the_others() {
+        let first =
+            Chain::load(&[component("trap"), component("init-fails"), component("loop-forever")], &Chain::default())
+                .unwrap();
+        for plugin in &first.plugins {
+            plugin.stats.record_call(Duration::from_micros(3));
+        }
+        let changed = PluginConfig { timeout_ms: 7, ..component("loop-forever") };
+        let second = Chain::load(&[component("init-fails"), changed], &first).unwrap();
+        let lines = scrape(second);
+        assert!(!lines.iter().any(|line| line.contains("plugin=\"trap\"")), "{lines:#?}");
+        assert!(lines.contains(&"plugin_calls_total{plugin=\"init-fails\"} 1".to_owned()), "{lines:#?}");
+        assert!(lines.contains(&"plugin_calls_total{plugin=\"loop-forever\"} 0".to_owned()), "{lines:#?}");
+        assert!(lines.contains(&"plugin_decisions_total{plugin=\"loop-forever\",decision=\"drop\"} 0".to_owned()));
+    }
+
+    #[test]
+    fn a_reload_that_fails_leaves_the_series_alone() {
+        let first = Chain::load(&[component("trap")], &Chain::default()).unwrap();
+        first.plugins[0].stats.record_call(Duration::from_micros(3));
+        let missing = PluginConfig { path: "missing.wasm".into(), ..component("init-fails") };
+        assert!(Chain::load(&[missing], &first).is_err());
+        assert!(scrape(first).contains(&"plugin_calls_total{plugin=\"trap\"} 1".to_owned()));
     }
 }
