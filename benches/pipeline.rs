@@ -130,7 +130,7 @@ fn memory(c: &mut Criterion) {
     let snapshot = reader.load();
     let node_json: usize =
         snapshot.nodes.values().map(|cached| serde_json::to_vec(&cached.node).expect("a Node serializes").len()).sum();
-    let summary_json: usize = snapshot.nodes.values().map(|cached| cached.summary_json().len()).sum();
+    let summary_json: usize = snapshot.nodes.values().map(|cached| cached.summary_json().get().len()).sum();
     let node_json = node_json as f64 / MEMORY_NODES as f64;
     let summary_json = summary_json as f64 / MEMORY_NODES as f64;
     println!(

@@ -108,6 +108,12 @@ impl From<app::Error> for Error {
     }
 }
 
+impl From<crate::cache::query::InvalidParameter> for Error {
+    fn from(invalid: crate::cache::query::InvalidParameter) -> Self {
+        Error::bad_request(invalid.to_string())
+    }
+}
+
 impl From<auth::Denied> for Error {
     fn from(denied: auth::Denied) -> Self {
         match denied {

@@ -1,30 +1,25 @@
-//! Node reads, served from the latest snapshot: summaries are copied as the
-//! bytes serialized at commit, so a list costs a filter and a memcpy per node.
+//! Node reads, served from the latest snapshot through the pure queries of
+//! [`cache::query`]: summaries are embedded as the bytes serialized at their
+//! first read, so a list costs a filter and a copy per node.
 
-use std::ops::Bound;
 use std::sync::Arc;
 
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD as TOKEN;
 use poem::web::Data;
 use poem_openapi::param::{Header, Path, Query};
 use poem_openapi::{ApiResponse, OpenApi};
 
-use super::types::{NodeItem, NodeList, PreSerialized, View};
+use super::types::{NodeItem, NodeList, NodeView, SerdeJson, View};
 use super::{Error, Tag, error::Result};
 use crate::app::{App, Cluster};
 use crate::auth::Principal;
-use crate::cache::{CachedNode, Snapshot};
-use crate::selector::LabelSelector;
-
-/// At most this many nodes per page.
-const MAX_LIMIT: u32 = 10_000;
+use crate::cache::Snapshot;
+use crate::cache::query::{self, NodeQuery, Representation};
 
 #[derive(ApiResponse)]
 pub enum NodeListResponse {
     #[oai(status = 200)]
     Ok(
-        PreSerialized<NodeList>,
+        SerdeJson<NodeList>,
         /// Changes when the listed data does; send it back in `If-None-Match`.
         #[oai(header = "ETag")]
         String,
@@ -37,7 +32,7 @@ pub enum NodeListResponse {
 #[derive(ApiResponse)]
 pub enum NodeResponse {
     #[oai(status = 200)]
-    Ok(PreSerialized<NodeItem>, #[oai(header = "ETag")] String),
+    Ok(SerdeJson<NodeItem>, #[oai(header = "ETag")] String),
     #[oai(status = 304)]
     NotModified(#[oai(header = "ETag")] String),
 }
@@ -77,59 +72,28 @@ impl NodesApi {
         let cluster = pick_cluster(&app, &principal, cluster_name.0.as_deref())?;
         let snapshot = ready_snapshot(&cluster)?;
         let view = view.0.unwrap_or_default();
-        let etag = etag(app.epoch(), &snapshot, view);
-        if if_none_match.0.is_some_and(|tags| matches_etag(&tags, &etag)) {
+        let etag = query::list_etag(app.epoch(), &snapshot, representation(view));
+        if if_none_match.0.is_some_and(|tags| query::etag_matches(&tags, &etag)) {
             return Ok(NodeListResponse::NotModified(etag));
         }
-        let selector = match label_selector.0.as_deref() {
-            Some(text) => Some(
-                LabelSelector::parse(text).map_err(|error| Error::bad_request(format!("label_selector: {error}")))?,
-            ),
-            None => None,
+        let page = NodeQuery::parse(
+            label_selector.0.as_deref(),
+            ready.0,
+            schedulable.0,
+            limit.0,
+            continue_token.0.as_deref(),
+        )?
+        .run(&snapshot);
+        let list = NodeList {
+            cluster_name: cluster.name.clone(),
+            epoch: app.epoch().to_owned(),
+            seq: snapshot.seq,
+            total: snapshot.nodes.len() as u64,
+            stale: snapshot.stale,
+            items: page.nodes.into_iter().map(|node| NodeView::new(node, view)).collect(),
+            continue_token: page.continue_token,
         };
-        let limit = match limit.0 {
-            Some(limit) if (1..=MAX_LIMIT).contains(&limit) => limit as usize,
-            Some(limit) => {
-                return Err(Error::bad_request(format!("limit: must be between 1 and {MAX_LIMIT}, got {limit}")));
-            }
-            None => usize::MAX,
-        };
-        let after = match continue_token.0.as_deref() {
-            Some(token) => Bound::Excluded(decode_continue(token)?),
-            None => Bound::Unbounded,
-        };
-        let selects = |node: &CachedNode| {
-            let summary = node.summary();
-            selector.as_ref().is_none_or(|s| s.matches_map(&summary.labels))
-                && ready.0.is_none_or(|want| summary.ready == want)
-                && schedulable.0.is_none_or(|want| summary.schedulable == want)
-        };
-        let mut matching = snapshot.nodes.range((after, Bound::Unbounded)).map(|(_, node)| node).filter(|n| selects(n));
-        let page: Vec<&Arc<CachedNode>> = matching.by_ref().take(limit).collect();
-        let next = match page.last() {
-            Some(last) if matching.next().is_some() => Some(TOKEN.encode(last.name())),
-            _ => None,
-        };
-
-        let mut body = Vec::with_capacity(page.iter().map(|n| n.summary_json().len() + 1).sum::<usize>() + 256);
-        body.extend_from_slice(b"{\"cluster_name\":");
-        serde_json::to_writer(&mut body, &cluster.name).expect("a string serializes");
-        body.extend_from_slice(
-            format!(",\"epoch\":\"{}\",\"seq\":{},\"total\":{}", app.epoch(), snapshot.seq, snapshot.nodes.len())
-                .as_bytes(),
-        );
-        if let Some(next) = next {
-            body.extend_from_slice(format!(",\"continue\":\"{next}\"").as_bytes());
-        }
-        body.extend_from_slice(b",\"items\":[");
-        for (index, node) in page.iter().enumerate() {
-            if index > 0 {
-                body.push(b',');
-            }
-            write_node(&mut body, node, view);
-        }
-        body.extend_from_slice(b"]}");
-        Ok(NodeListResponse::Ok(PreSerialized::new(body), etag))
+        Ok(NodeListResponse::Ok(SerdeJson(list), etag))
     }
 
     /// Get one node
@@ -176,30 +140,25 @@ fn one_node(
         .nodes
         .get(name)
         .ok_or_else(|| Error::not_found(format!("no node {name:?} in cluster {:?}", cluster.name)))?;
-    let version = if view == View::Full { node_revision(node) } else { node.seq.to_string() };
-    let etag = format!("\"{}-{}-{}-{}\"", app.epoch(), name, view_tag(view), version);
-    if if_none_match.is_some_and(|tags| matches_etag(&tags, &etag)) {
+    let etag = query::node_etag(app.epoch(), node, representation(view));
+    if if_none_match.is_some_and(|tags| query::etag_matches(&tags, &etag)) {
         return Ok(NodeResponse::NotModified(etag));
     }
-    let mut body = Vec::with_capacity(node.summary_json().len() + 128);
-    body.extend_from_slice(b"{\"cluster_name\":");
-    serde_json::to_writer(&mut body, &cluster.name).expect("a string serializes");
-    body.extend_from_slice(format!(",\"epoch\":\"{}\",\"seq\":{},\"node\":", app.epoch(), snapshot.seq).as_bytes());
-    write_node(&mut body, node, view);
-    body.push(b'}');
-    Ok(NodeResponse::Ok(PreSerialized::new(body), etag))
+    let item = NodeItem {
+        cluster_name: cluster.name.clone(),
+        epoch: app.epoch().to_owned(),
+        seq: snapshot.seq,
+        stale: snapshot.stale,
+        node: NodeView::new(node.clone(), view),
+    };
+    Ok(NodeResponse::Ok(SerdeJson(item), etag))
 }
 
-fn write_node(body: &mut Vec<u8>, node: &CachedNode, view: View) {
+fn representation(view: View) -> Representation {
     match view {
-        View::Summary => body.extend_from_slice(node.summary_json()),
-        View::Full => serde_json::to_writer(body, &node.node).expect("a Node serializes"),
+        View::Summary => Representation::Summary,
+        View::Full => Representation::Full,
     }
-}
-
-/// The Kubernetes resourceVersion of a node: its full view changes with it.
-fn node_revision(node: &CachedNode) -> String {
-    node.node.metadata.resource_version.clone().unwrap_or_default()
 }
 
 /// The cluster a request means: the one named, or the only one there is.
@@ -219,48 +178,4 @@ pub(super) fn pick_cluster(app: &App, principal: &Principal, name: Option<&str>)
 fn ready_snapshot(cluster: &Cluster) -> Result<Arc<Snapshot>> {
     let snapshot = cluster.snapshot();
     if snapshot.ready { Ok(snapshot) } else { Err(Error::not_ready(&cluster.name)) }
-}
-
-fn view_tag(view: View) -> &'static str {
-    match view {
-        View::Summary => "s",
-        View::Full => "f",
-    }
-}
-
-/// Summaries change with `seq`, full objects with every commit (heartbeats too).
-fn etag(epoch: &str, snapshot: &Snapshot, view: View) -> String {
-    let version = if view == View::Full { snapshot.revision } else { snapshot.seq };
-    format!("\"{epoch}-{}-{version}\"", view_tag(view))
-}
-
-fn matches_etag(header: &str, etag: &str) -> bool {
-    header.split(',').map(|tag| tag.trim().trim_start_matches("W/")).any(|tag| tag == etag || tag == "*")
-}
-
-fn decode_continue(token: &str) -> Result<String> {
-    TOKEN
-        .decode(token)
-        .ok()
-        .and_then(|bytes| String::from_utf8(bytes).ok())
-        .ok_or_else(|| Error::bad_request("continue: not a token this server issued"))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn etag_matching_accepts_lists_weak_tags_and_star() {
-        assert!(matches_etag("\"a\"", "\"a\""));
-        assert!(matches_etag("\"x\", W/\"a\"", "\"a\""));
-        assert!(matches_etag("*", "\"a\""));
-        assert!(!matches_etag("\"b\"", "\"a\""));
-    }
-
-    #[test]
-    fn continue_tokens_round_trip_and_garbage_is_refused() {
-        assert_eq!(decode_continue(&TOKEN.encode("node-0042")).unwrap(), "node-0042");
-        assert!(decode_continue("%%%").is_err());
-    }
 }

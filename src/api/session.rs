@@ -12,6 +12,7 @@ use futures::{FutureExt, SinkExt, StreamExt};
 use poem::web::websocket::{CloseCode, Message, WebSocket, WebSocketConfig, WebSocketStream};
 use poem::web::{Data, Query};
 use poem::{IntoResponse, Request, Response, handler};
+use prometheus_client::metrics::histogram::Histogram;
 use serde::Deserialize;
 use tokio_stream::StreamMap;
 use tokio_stream::wrappers::BroadcastStream;
@@ -51,6 +52,7 @@ pub async fn upgrade(
     params: Result<Query<Params>, poem::Error>,
 ) -> Response {
     let hub = app.hub().clone();
+    let push_latency = app.metrics().push_latency_seconds.clone();
     let refuse = |error: ApiError| {
         hub.stats.refused.fetch_add(1, Ordering::Relaxed);
         error.into_response()
@@ -100,7 +102,7 @@ pub async fn upgrade(
     let websocket = websocket.config(config);
     websocket
         .on_upgrade(move |socket| async move {
-            let mut session = Session::new(hub.clone(), principal, socket, view, params.batch);
+            let mut session = Session::new(hub.clone(), push_latency, principal, socket, view, params.batch);
             session.run(params).await;
             hub.stats.connections.fetch_sub(1, Ordering::SeqCst);
         })
@@ -129,6 +131,8 @@ struct Subscription {
 
 struct Session {
     hub: Arc<Hub>,
+    /// From a change's commit to its frame leaving for this client.
+    push_latency: Histogram,
     principal: Principal,
     sink: futures::stream::SplitSink<WebSocketStream, Message>,
     stream: futures::stream::SplitStream<WebSocketStream>,
@@ -142,11 +146,19 @@ struct Session {
 }
 
 impl Session {
-    fn new(hub: Arc<Hub>, principal: Principal, socket: WebSocketStream, view: View, batch: bool) -> Self {
+    fn new(
+        hub: Arc<Hub>,
+        push_latency: Histogram,
+        principal: Principal,
+        socket: WebSocketStream,
+        view: View,
+        batch: bool,
+    ) -> Self {
         let (sink, stream) = socket.split();
         let allowance = hub.config.max_messages_per_sec * 2.0;
         Self {
             hub,
+            push_latency,
             principal,
             sink,
             stream,
@@ -172,7 +184,14 @@ impl Session {
     }
 
     async fn serve(&mut self, params: Params, clusters: Vec<String>) -> Result<(), Close> {
-        self.send_text(messages::connected(&self.hub.epoch, &clusters)).await?;
+        let stale: Vec<String> = self
+            .hub
+            .rooms()
+            .iter()
+            .filter(|room| room.snapshot().stale && self.principal.may_view(&room.name).is_ok())
+            .map(|room| room.name.to_string())
+            .collect();
+        self.send_text(messages::connected(&self.hub.epoch, &clusters, &stale)).await?;
         if let Some(cluster) = &params.cluster {
             let since = params.since.map(|since| (since, params.epoch.clone().unwrap_or_default()));
             self.subscribe(cluster, since, params.snapshot).await?;
@@ -213,6 +232,8 @@ impl Session {
                         continue;
                     }
                     subscription.sent_through = frame.seq;
+                    let since_commit = (chrono::Utc::now() - frame.committed_at()).to_std().unwrap_or_default();
+                    self.push_latency.observe(since_commit.as_secs_f64());
                     batch.push(frame.bytes(self.view).clone());
                 }
                 Ok(Live::Test(bytes)) => batch.push(bytes),

@@ -1,14 +1,15 @@
 //! Request and response types of the REST API, apart from the handlers.
 
-use std::marker::PhantomData;
+use std::borrow::Cow;
+use std::sync::Arc;
 
-use bytes::Bytes;
 use chrono::{DateTime, Utc};
-use poem_openapi::registry::{MetaSchemaRef, Registry};
-use poem_openapi::types::Type;
-use poem_openapi::{Enum, Object, Union};
+use poem_openapi::registry::{MetaSchema, MetaSchemaRef, Registry};
+use poem_openapi::types::{ParseError, ParseFromJSON, ParseResult, ToJSON, Type};
+use poem_openapi::{Enum, Object};
+use serde::Serialize;
 
-use crate::cache::NodeSummary;
+use crate::cache::{CachedNode, NodeSummary};
 
 /// Which view of a node to return.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Enum)]
@@ -21,15 +22,91 @@ pub enum View {
     Full,
 }
 
-/// One node: its summary, or the Kubernetes object with `view=full`.
-#[derive(Debug, Clone, Union)]
+/// One node in a response: its summary, embedded as the JSON serialized at
+/// its first read, or with `view=full` the Kubernetes Node.
+#[derive(Debug, Clone)]
 pub enum NodeView {
-    Summary(Box<NodeSummary>),
-    Full(serde_json::Value),
+    Summary(Arc<CachedNode>),
+    Full(Arc<CachedNode>),
+}
+
+impl NodeView {
+    pub fn new(node: Arc<CachedNode>, view: View) -> Self {
+        match view {
+            View::Summary => NodeView::Summary(node),
+            View::Full => NodeView::Full(node),
+        }
+    }
+}
+
+impl Serialize for NodeView {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            NodeView::Summary(node) => node.summary_json().serialize(serializer),
+            NodeView::Full(node) => node.node.serialize(serializer),
+        }
+    }
+}
+
+impl Type for NodeView {
+    const IS_REQUIRED: bool = true;
+    type RawValueType = Self;
+    type RawElementValueType = Self;
+
+    fn name() -> Cow<'static, str> {
+        "NodeView".into()
+    }
+
+    fn schema_ref() -> MetaSchemaRef {
+        MetaSchemaRef::Reference(Self::name().into_owned())
+    }
+
+    fn register(registry: &mut Registry) {
+        NodeSummary::register(registry);
+        registry.create_schema::<Self, _>(Self::name().into_owned(), |_| {
+            let full = MetaSchema {
+                description: Some("The Kubernetes Node (core/v1), without `metadata.managedFields`."),
+                required: vec!["metadata"],
+                properties: vec![
+                    ("apiVersion", MetaSchemaRef::Inline(Box::new(MetaSchema::new("string")))),
+                    ("kind", MetaSchemaRef::Inline(Box::new(MetaSchema::new("string")))),
+                    ("metadata", MetaSchemaRef::Inline(Box::new(MetaSchema::new("object")))),
+                    ("spec", MetaSchemaRef::Inline(Box::new(MetaSchema::new("object")))),
+                    ("status", MetaSchemaRef::Inline(Box::new(MetaSchema::new("object")))),
+                ],
+                ..MetaSchema::new("object")
+            };
+            MetaSchema {
+                description: Some("One node: its summary, or the Kubernetes object with `view=full`."),
+                any_of: vec![NodeSummary::schema_ref(), MetaSchemaRef::Inline(Box::new(full))],
+                ..MetaSchema::new("object")
+            }
+        });
+    }
+
+    fn as_raw_value(&self) -> Option<&Self> {
+        Some(self)
+    }
+
+    fn raw_element_iter<'a>(&'a self) -> Box<dyn Iterator<Item = &'a Self> + 'a> {
+        Box::new(self.as_raw_value().into_iter())
+    }
+}
+
+impl ToJSON for NodeView {
+    fn to_json(&self) -> Option<serde_json::Value> {
+        serde_json::to_value(self).ok()
+    }
+}
+
+impl ParseFromJSON for NodeView {
+    fn parse_from_json(_: Option<serde_json::Value>) -> ParseResult<Self> {
+        Err(ParseError::custom("a node view is only ever sent, never received"))
+    }
 }
 
 /// A page of a cluster's nodes, sorted by name.
-#[derive(Debug, Clone, Object)]
+#[derive(Debug, Clone, Object, Serialize)]
 pub struct NodeList {
     pub cluster_name: String,
     /// The server's epoch; with `seq`, a position in the cluster's event stream.
@@ -38,32 +115,31 @@ pub struct NodeList {
     pub seq: u64,
     /// Nodes in the cluster, before filters.
     pub total: u64,
+    /// The cluster's watch is down: the list may be out of date.
+    pub stale: bool,
     pub items: Vec<NodeView>,
     /// Pass as `continue` for the next page; absent on the last page.
-    #[oai(rename = "continue")]
+    #[oai(rename = "continue", skip_serializing_if_is_none)]
+    #[serde(rename = "continue", skip_serializing_if = "Option::is_none")]
     pub continue_token: Option<String>,
 }
 
 /// One node of a cluster.
-#[derive(Debug, Clone, Object)]
+#[derive(Debug, Clone, Object, Serialize)]
 pub struct NodeItem {
     pub cluster_name: String,
     pub epoch: String,
     pub seq: u64,
+    /// The cluster's watch is down: the node may be out of date.
+    pub stale: bool,
     pub node: NodeView,
 }
 
-/// JSON serialized ahead of time (summaries are serialized once, at commit),
-/// documented in the OpenAPI spec with the schema of `T`.
-pub struct PreSerialized<T>(pub Bytes, PhantomData<T>);
+/// A JSON response body written by serde, documented with the schema of `T`:
+/// the embedded summaries are copied, not parsed and written again.
+pub struct SerdeJson<T>(pub T);
 
-impl<T> PreSerialized<T> {
-    pub fn new(bytes: impl Into<Bytes>) -> Self {
-        Self(bytes.into(), PhantomData)
-    }
-}
-
-impl<T: Type> poem_openapi::payload::Payload for PreSerialized<T> {
+impl<T: Type> poem_openapi::payload::Payload for SerdeJson<T> {
     const CONTENT_TYPE: &'static str = "application/json; charset=utf-8";
 
     fn check_content_type(content_type: &str) -> bool {
@@ -79,9 +155,10 @@ impl<T: Type> poem_openapi::payload::Payload for PreSerialized<T> {
     }
 }
 
-impl<T: Send> poem::IntoResponse for PreSerialized<T> {
+impl<T: Serialize + Send> poem::IntoResponse for SerdeJson<T> {
     fn into_response(self) -> poem::Response {
-        poem::Response::builder().content_type("application/json; charset=utf-8").body(self.0)
+        let body = serde_json::to_vec(&self.0).expect("a response body always serializes");
+        poem::Response::builder().content_type("application/json; charset=utf-8").body(body)
     }
 }
 

@@ -271,11 +271,13 @@ impl App {
     pub fn new(settings: Settings, plugin_source: PluginSource) -> Result<Self, Error> {
         let chain =
             Arc::new(ArcSwap::from_pointee(Chain::load(&settings.plugins, &Chain::default()).map_err(Error::Plugins)?));
+        let epoch = format!("{:016x}", rand::random::<u64>());
+        let hub = Arc::new(Hub::new(settings.hub.clone(), &epoch));
         let mut metrics = Metrics::default();
         metrics.register_collector(plugin::ChainMetrics(chain.clone()));
-        let epoch = format!("{:016x}", rand::random::<u64>());
+        metrics.register_collector(hub::HubMetrics(hub.clone()));
         Ok(App(Arc::new(Inner {
-            hub: Arc::new(Hub::new(settings.hub.clone(), &epoch)),
+            hub,
             settings,
             chain,
             plugin_source,
@@ -360,6 +362,7 @@ impl App {
         }
         let room = self.0.hub.open(name, cluster.reader.clone());
         let filter_seconds = self.0.metrics.filter_seconds.clone();
+        let broadcast_seconds = self.0.metrics.broadcast_seconds.clone();
         let stage = filter::Stage::spawn(
             name,
             cluster.subscribe(),
@@ -367,7 +370,11 @@ impl App {
             cluster.flow.clone(),
             move |took| filter_seconds.observe(took.as_secs_f64()),
             move |output| match output {
-                filter::Output::Event(event) => room.publish(event),
+                filter::Output::Event(event) => {
+                    let started = std::time::Instant::now();
+                    room.publish(event);
+                    broadcast_seconds.observe(started.elapsed().as_secs_f64());
+                }
                 filter::Output::Lost(_) => room.break_stream("the server fell behind this cluster's changes"),
             },
         );

@@ -11,18 +11,19 @@
 //! It owns the snapshot and its serialized summaries; it knows nothing of
 //! Kubernetes clients, HTTP or plugins.
 
-pub mod summary;
+pub mod query;
+mod summary;
 
 use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 use arc_swap::ArcSwap;
-use bytes::Bytes;
 use chrono::{DateTime, Utc};
 use imbl::OrdMap;
 use k8s_openapi::api::core::v1::Node;
 use serde::Serialize;
+use serde_json::value::RawValue;
 
 use crate::detect::{self, ChangeSet};
 use crate::source::Delta;
@@ -46,7 +47,7 @@ pub struct CachedNode {
 #[derive(Debug, Default)]
 struct Derived {
     summary: OnceLock<NodeSummary>,
-    json: OnceLock<Bytes>,
+    json: OnceLock<Box<RawValue>>,
 }
 
 impl CachedNode {
@@ -62,13 +63,11 @@ impl CachedNode {
         self.derived.summary.get_or_init(|| NodeSummary::new(&self.node, &self.changed, self.seq))
     }
 
-    /// The summary as JSON.
-    pub fn summary_json(&self) -> &Bytes {
-        self.derived.json.get_or_init(|| {
-            let mut json = serde_json::to_vec(self.summary()).expect("a summary always serializes");
-            json.shrink_to_fit();
-            Bytes::from(json)
-        })
+    /// The summary as JSON, serialized once; responses and messages embed it as is.
+    pub fn summary_json(&self) -> &RawValue {
+        self.derived
+            .json
+            .get_or_init(|| serde_json::value::to_raw_value(self.summary()).expect("a summary always serializes"))
     }
 }
 

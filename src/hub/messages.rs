@@ -14,7 +14,7 @@ fn now() -> String {
 
 fn node_data(node: &CachedNode, view: View, out: &mut Vec<u8>) {
     match view {
-        View::Summary => out.extend_from_slice(node.summary_json()),
+        View::Summary => out.extend_from_slice(node.summary_json().get().as_bytes()),
         View::Full => serde_json::to_writer(out, &node.node).expect("a Node serializes"),
     }
 }
@@ -61,18 +61,25 @@ pub fn node_event(
     Bytes::from(out)
 }
 
-pub fn connected(epoch: &str, clusters: &[String]) -> String {
-    json!({"type": "connected", "epoch": epoch, "clusters": clusters, "timestamp": now()}).to_string()
+/// `stale` names the clusters whose watch is down: their data may be out of date.
+pub fn connected(epoch: &str, clusters: &[String], stale: &[String]) -> String {
+    json!({"type": "connected", "epoch": epoch, "clusters": clusters, "stale": stale, "timestamp": now()}).to_string()
 }
 
 /// Every node of a cluster at `snapshot.seq`; events after it follow.
 pub fn snapshot(cluster: &str, epoch: &str, snapshot: &Snapshot, view: View) -> Vec<u8> {
-    let size: usize = snapshot.nodes.values().map(|n| n.summary_json().len() + 1).sum();
+    let size: usize = snapshot.nodes.values().map(|n| n.summary_json().get().len() + 1).sum();
     let mut out = Vec::with_capacity(size + 256);
     out.extend_from_slice(b"{\"type\":\"snapshot\",\"cluster_name\":");
     serde_json::to_writer(&mut out, cluster).expect("a string serializes");
     out.extend_from_slice(
-        format!(",\"epoch\":\"{epoch}\",\"seq\":{},\"timestamp\":\"{}\",\"data\":[", snapshot.seq, now()).as_bytes(),
+        format!(
+            ",\"epoch\":\"{epoch}\",\"seq\":{},\"stale\":{},\"timestamp\":\"{}\",\"data\":[",
+            snapshot.seq,
+            snapshot.stale,
+            now()
+        )
+        .as_bytes(),
     );
     for (index, node) in snapshot.nodes.values().enumerate() {
         if index > 0 {

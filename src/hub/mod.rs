@@ -14,11 +14,14 @@
 pub mod messages;
 
 use std::collections::{HashMap, VecDeque};
-use std::sync::atomic::{AtomicU64, AtomicUsize};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
 
 use bytes::Bytes;
 use parking_lot::{Mutex, RwLock};
+use prometheus_client::collector::Collector;
+use prometheus_client::encoding::{DescriptorEncoder, EncodeLabelSet};
+use prometheus_client::metrics::MetricType;
 use serde::{Deserialize, Serialize};
 use tokio::sync::broadcast;
 use tokio_util::sync::CancellationToken;
@@ -132,6 +135,11 @@ impl Frame {
         self.full.get_or_init(|| {
             messages::node_event(&self.change, &self.cluster, &self.epoch, self.prev, &self.tags, View::Full)
         })
+    }
+
+    /// When the change was committed to the cache.
+    pub fn committed_at(&self) -> chrono::DateTime<chrono::Utc> {
+        self.change.at
     }
 
     pub fn bytes(&self, view: View) -> &Bytes {
@@ -321,6 +329,65 @@ impl Hub {
 
     pub fn shutting_down(&self) -> CancellationToken {
         self.shutdown.clone()
+    }
+}
+
+/// The hub's figures in `/metrics`, read from its counters and rooms at each scrape.
+pub struct HubMetrics(pub Arc<Hub>);
+
+impl std::fmt::Debug for HubMetrics {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("HubMetrics")
+    }
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct RoomLabel {
+    cluster: String,
+}
+
+impl Collector for HubMetrics {
+    fn encode(&self, mut encoder: DescriptorEncoder) -> std::fmt::Result {
+        let stats = &self.0.stats;
+        let gauges: [(&str, &str, u64); 1] =
+            [("ws_connections", "Open WebSocket connections", stats.connections.load(Ordering::Relaxed) as u64)];
+        for (name, help, value) in gauges {
+            encoder.encode_descriptor(name, help, None, MetricType::Gauge)?.encode_gauge(&(value as i64))?;
+        }
+        let counters: [(&str, &str, &AtomicU64); 6] = [
+            ("ws_connections", "WebSocket connections accepted", &stats.connections_total),
+            ("ws_refused", "WebSocket upgrades refused (auth, origin, limits, bad parameters)", &stats.refused),
+            ("ws_messages_sent", "WebSocket messages sent", &stats.messages_sent),
+            ("ws_bytes_sent", "WebSocket payload bytes sent", &stats.bytes_sent),
+            ("ws_resyncs", "Resyncs sent to WebSocket clients", &stats.resyncs),
+            ("ws_slow_client_closes", "WebSocket sessions closed for being too slow", &stats.slow_client_drops),
+        ];
+        for (name, help, value) in counters {
+            encoder
+                .encode_descriptor(name, help, None, MetricType::Counter)?
+                .encode_counter::<prometheus_client::encoding::NoLabelSet, _, u64>(
+                    &value.load(Ordering::Relaxed),
+                    None,
+                )?;
+        }
+        let rooms = self.0.rooms();
+        let mut depth = encoder.encode_descriptor(
+            "room_queue_depth",
+            "Events in a cluster's broadcast queue not yet taken by its slowest subscriber",
+            None,
+            MetricType::Gauge,
+        )?;
+        for room in &rooms {
+            let label = RoomLabel { cluster: room.name.to_string() };
+            depth.encode_family(&label)?.encode_gauge(&(room.live.len() as i64))?;
+        }
+        let mut subscribers =
+            encoder.encode_descriptor("room_subscribers", "WebSocket sessions per cluster", None, MetricType::Gauge)?;
+        for room in &rooms {
+            let label = RoomLabel { cluster: room.name.to_string() };
+            subscribers.encode_family(&label)?.encode_gauge(&(room.subscribers() as i64))?;
+        }
+        Ok(())
     }
 }
 
