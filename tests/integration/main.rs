@@ -3,6 +3,7 @@
 mod api;
 mod browser;
 mod cli;
+mod health;
 mod openapi;
 mod plugins;
 mod sim_api;

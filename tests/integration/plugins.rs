@@ -335,3 +335,55 @@ async fn reloads_under_churn_lose_nothing() {
     assert_eq!(last, flow["last_broadcast_seq"].as_u64(), "and it got through to the last one broadcast");
     nodecast.shutdown().await;
 }
+
+/// Every cluster's plugin spins until its one-second deadline, call after call;
+/// REST and WebSocket still answer for every cluster in a fraction of that,
+/// because the calls run on the filter stages' own threads, not on the two
+/// workers of the async runtime that serve HTTP.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn plugins_stuck_at_their_deadline_never_hold_up_rest_or_websockets() {
+    let sims = [
+        Simulator::start(quiet(2)).await.unwrap(),
+        Simulator::start(quiet(2)).await.unwrap(),
+        Simulator::start(quiet(2)).await.unwrap(),
+    ];
+    let names = ["c1", "c2", "c3"];
+    let stuck = PluginConfig { timeout_ms: 1000, max_failures: 1000, ..plugin("loop-forever") };
+    let clusters: Vec<(&str, &Simulator)> = names.iter().copied().zip(sims.iter()).collect();
+    let nodecast = Nodecast::watching(&clusters, |config| config.plugins = vec![stuck]).await;
+    for sim in &sims {
+        for round in 0..4 {
+            edit(sim, "node-0001", |node| node["metadata"]["labels"]["round"] = json!(round.to_string()));
+        }
+    }
+    let in_a_call = |flow: &Value| {
+        flow["committed"].as_u64() > Some(flow["broadcast"].as_u64().unwrap() + flow["dropped"].as_u64().unwrap())
+    };
+    eventually("every cluster's plugin is in a call", || async {
+        let chain: Value = nodecast.json("/api/v1/plugins", 200).await;
+        chain["clusters"].as_array().unwrap().iter().all(in_a_call).then_some(())
+    })
+    .await;
+
+    let limit = Duration::from_millis(500);
+    for name in names {
+        let started = std::time::Instant::now();
+        let listed = nodecast.json(&format!("/api/v1/nodes?cluster_name={name}"), 200).await;
+        assert_eq!(listed["items"].as_array().map(Vec::len), Some(2));
+        let url = format!("{}/api/v1/ws/nodes?cluster={name}", nodecast.url.replace("http", "ws"));
+        let (mut socket, _) = tokio_tungstenite::connect_async(url).await.unwrap();
+        let first = tokio::time::timeout(limit, socket.next()).await.expect("the session greets at once");
+        assert!(matches!(first, Some(Ok(Message::Text(_)))));
+        assert!(
+            started.elapsed() < limit,
+            "{name}: REST and WebSocket took {:?} while plugins were stuck",
+            started.elapsed()
+        );
+    }
+    let chain: Value = nodecast.json("/api/v1/plugins", 200).await;
+    assert!(chain["clusters"].as_array().unwrap().iter().all(in_a_call), "the calls were still running: {chain}");
+    nodecast.shutdown().await;
+    for sim in sims {
+        sim.shutdown().await;
+    }
+}
