@@ -31,8 +31,8 @@ pub struct ClustersApi;
 impl ClustersApi {
     /// List the watched clusters
     #[oai(path = "/api/v1/clusters", method = "get", operation_id = "listClusters")]
-    async fn list(&self, app: Data<&App>, principal: Data<&Principal>) -> Json<Vec<ClusterInfo>> {
-        Json(super::visible_clusters(&app, &principal).iter().map(|c| info(c, &c.snapshot())).collect())
+    async fn list(&self, app: Data<&App>, principal: Data<&Principal>) -> Result<Json<Vec<ClusterInfo>>> {
+        Ok(Json(super::visible_clusters(&app, &principal).iter().map(|c| info(c, &c.snapshot())).collect()))
     }
 
     /// Register a cluster (operator)

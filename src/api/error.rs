@@ -8,6 +8,7 @@ use crate::{app, auth};
 
 /// The body of every error response.
 #[derive(Debug, Clone, Object, serde::Serialize)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ErrorBody {
     /// Stable, machine-readable: `bad_request`, `unauthorized`, `forbidden`,
     /// `not_found`, `conflict`, `cluster_not_ready`.

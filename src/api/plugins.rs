@@ -13,6 +13,7 @@ use crate::plugin::{Chain, OnError};
 
 /// One plugin of the chain.
 #[derive(Debug, Clone, Object, serde::Serialize, serde::Deserialize)]
+#[oai(skip_serializing_if_is_none)]
 pub struct PluginInfo {
     pub name: String,
     pub path: String,
@@ -38,6 +39,7 @@ pub struct PluginInfo {
 
 /// What the relay of one cluster did with its committed changes.
 #[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ClusterFlow {
     pub cluster: String,
     pub committed: u64,
@@ -49,6 +51,7 @@ pub struct ClusterFlow {
 }
 
 #[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct PluginChain {
     /// Rises with every successful reload.
     pub generation: u64,

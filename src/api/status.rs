@@ -36,7 +36,7 @@ pub struct StatusApi;
 impl StatusApi {
     /// Watch state of every cluster
     #[oai(path = "/api/v1/realtime/status", method = "get", operation_id = "realtimeStatus", tag = "Tag::Realtime")]
-    async fn realtime(&self, app: Data<&App>, principal: Data<&Principal>) -> Json<RealtimeStatus> {
+    async fn realtime(&self, app: Data<&App>, principal: Data<&Principal>) -> Result<Json<RealtimeStatus>> {
         let clusters = super::visible_clusters(&app, &principal)
             .into_iter()
             .map(|cluster| {
@@ -63,7 +63,7 @@ impl StatusApi {
                 }
             })
             .collect();
-        Json(RealtimeStatus { epoch: app.epoch().to_owned(), clusters })
+        Ok(Json(RealtimeStatus { epoch: app.epoch().to_owned(), clusters }))
     }
 
     /// Force a re-list of one cluster (operator)
@@ -77,7 +77,7 @@ impl StatusApi {
 
     /// Cache statistics
     #[oai(path = "/api/cache/stats", method = "get", operation_id = "cacheStats", tag = "Tag::Realtime")]
-    async fn stats(&self, app: Data<&App>, principal: Data<&Principal>) -> Json<CacheStats> {
+    async fn stats(&self, app: Data<&App>, principal: Data<&Principal>) -> Result<Json<CacheStats>> {
         let mut resource_stats = BTreeMap::new();
         let mut last_update = None;
         for cluster in super::visible_clusters(&app, &principal) {
@@ -94,12 +94,12 @@ impl StatusApi {
                 },
             );
         }
-        Json(CacheStats {
+        Ok(Json(CacheStats {
             active_informers: resource_stats.len() as u64,
             total_objects: resource_stats.values().map(|s| s.object_count).sum(),
             resource_stats,
             last_update,
-        })
+        }))
     }
 
     /// The live dashboard (a page, not part of the API)

@@ -107,6 +107,7 @@ impl ParseFromJSON for NodeView {
 
 /// A page of a cluster's nodes, sorted by name.
 #[derive(Debug, Clone, Object, Serialize)]
+#[oai(skip_serializing_if_is_none)]
 pub struct NodeList {
     pub cluster_name: String,
     /// The server's epoch; with `seq`, a position in the cluster's event stream.
@@ -126,6 +127,7 @@ pub struct NodeList {
 
 /// One node of a cluster.
 #[derive(Debug, Clone, Object, Serialize)]
+#[oai(skip_serializing_if_is_none)]
 pub struct NodeItem {
     pub cluster_name: String,
     pub epoch: String,
@@ -187,6 +189,7 @@ pub enum WatchState {
 }
 
 #[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ClusterInfo {
     pub name: String,
     pub origin: ClusterOrigin,
@@ -200,6 +203,7 @@ pub struct ClusterInfo {
 
 /// A cluster to register: kubeconfig content, not a path.
 #[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct RegisterCluster {
     /// 1 to 63 letters, digits, `-`, `_` or `.`.
     pub name: String,
@@ -211,12 +215,14 @@ pub struct RegisterCluster {
 }
 
 #[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct RealtimeStatus {
     pub epoch: String,
     pub clusters: Vec<ClusterStatus>,
 }
 
 #[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ClusterStatus {
     #[oai(flatten)]
     pub cluster: ClusterInfo,
@@ -241,6 +247,7 @@ pub struct ClusterStatus {
 }
 
 #[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct RefreshAccepted {
     pub cluster: String,
     /// Complete lists so far; the forced one adds one when it starts.
@@ -271,6 +278,7 @@ pub struct ResourceStats {
 }
 
 #[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct Health {
     /// `ok`, or `not ready`.
     pub status: String,

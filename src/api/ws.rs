@@ -14,6 +14,7 @@ use crate::auth::Principal;
 
 /// Connection and traffic counters of the WebSocket hub.
 #[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct WsStats {
     pub connections: u64,
     pub connections_total: u64,
@@ -29,6 +30,7 @@ pub struct WsStats {
 }
 
 #[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct WsPing {
     pub status: String,
     pub epoch: String,
@@ -37,11 +39,13 @@ pub struct WsPing {
 
 /// A message to push to one cluster's subscribers.
 #[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct WsTestMessage {
     pub message: String,
 }
 
 #[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct WsTestResult {
     pub cluster: String,
     /// Sessions it was queued for.
@@ -60,7 +64,7 @@ pub struct WsApi;
 impl WsApi {
     /// WebSocket statistics
     #[oai(path = "/api/v1/ws/stats", method = "get", operation_id = "wsStats")]
-    async fn stats(&self, app: Data<&App>, principal: Data<&Principal>) -> Json<WsStats> {
+    async fn stats(&self, app: Data<&App>, principal: Data<&Principal>) -> Result<Json<WsStats>> {
         let hub = app.hub();
         let stats = &hub.stats;
         let subscribers = hub
@@ -69,7 +73,7 @@ impl WsApi {
             .filter(|room| principal.may_view(&room.name).is_ok())
             .map(|room| (room.name.to_string(), room.subscribers() as u64))
             .collect();
-        Json(WsStats {
+        Ok(Json(WsStats {
             connections: stats.connections.load(Ordering::Relaxed) as u64,
             connections_total: stats.connections_total.load(Ordering::Relaxed),
             refused: stats.refused.load(Ordering::Relaxed),
@@ -78,17 +82,17 @@ impl WsApi {
             bytes_sent: stats.bytes_sent.load(Ordering::Relaxed),
             resyncs: stats.resyncs.load(Ordering::Relaxed),
             slow_client_drops: stats.slow_client_drops.load(Ordering::Relaxed),
-        })
+        }))
     }
 
     /// WebSocket hub health
     #[oai(path = "/api/v1/ws/ping", method = "get", operation_id = "wsPing")]
-    async fn ping(&self, app: Data<&App>) -> Json<WsPing> {
-        Json(WsPing {
+    async fn ping(&self, app: Data<&App>) -> Result<Json<WsPing>> {
+        Ok(Json(WsPing {
             status: "ok".to_owned(),
             epoch: app.epoch().to_owned(),
             connections: app.hub().stats.connections.load(Ordering::Relaxed) as u64,
-        })
+        }))
     }
 
     /// Push a test message to one cluster's subscribers (operator)

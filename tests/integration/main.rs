@@ -6,6 +6,7 @@ mod cli;
 mod health;
 mod openapi;
 mod plugins;
+mod schemas;
 mod sim_api;
 mod sim_kubectl;
 mod support;

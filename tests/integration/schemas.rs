@@ -1,0 +1,182 @@
+//! The committed OpenAPI document against the real server: every operation is
+//! called, on its success and error paths, and each response's status must be
+//! one the document lists and its body must match the schema listed for it.
+//! Objects are checked closed (no property the document does not name), so a
+//! field added to a body without the document fails here.
+
+use std::collections::BTreeSet;
+
+use nodecast::auth::{Role, TokenConfig};
+use nodecast::sim::Simulator;
+use serde_json::{Value, json};
+
+use crate::support::{Nodecast, quiet};
+
+const OPERATOR: &str = "operator-token-0123456789";
+const VIEWER: &str = "viewer-token-0123456789";
+
+struct Contract {
+    document: Value,
+    exercised: BTreeSet<String>,
+}
+
+impl Contract {
+    fn committed() -> Self {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("openapi/nodecast.json");
+        let mut document: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        close_objects(&mut document["components"]);
+        Self { document, exercised: BTreeSet::new() }
+    }
+
+    /// Checks one real response of the operation at `path` (as the document writes it).
+    fn check(&mut self, method: &str, path: &str, status: u16, body: &[u8]) {
+        let operation = &self.document["paths"][path][method];
+        let id = operation["operationId"].as_str().unwrap_or_else(|| panic!("{method} {path} is not documented"));
+        let response = &operation["responses"][status.to_string()];
+        assert!(
+            response.is_object(),
+            "{id}: status {status} is not documented; body {}",
+            String::from_utf8_lossy(body)
+        );
+        self.exercised.insert(format!("{id} {status}"));
+        let Some(schema) = response["content"]["application/json; charset=utf-8"]["schema"]
+            .as_object()
+            .or_else(|| response["content"].as_object().and_then(|c| c.values().next()?["schema"].as_object()))
+        else {
+            assert!(body.is_empty(), "{id} {status}: the document promises no body");
+            return;
+        };
+        let root = json!({"components": self.document["components"], "allOf": [schema]});
+        let validator = jsonschema::options()
+            .with_draft(jsonschema::Draft::Draft4)
+            .should_validate_formats(false)
+            .build(&root)
+            .unwrap_or_else(|error| panic!("{id}: the document's schema does not compile: {error}"));
+        let instance: Value = serde_json::from_slice(body)
+            .unwrap_or_else(|_| panic!("{id} {status}: not JSON: {}", String::from_utf8_lossy(body)));
+        let errors: Vec<String> =
+            validator.iter_errors(&instance).map(|error| format!("{} at {}", error, error.instance_path())).collect();
+        assert!(
+            errors.is_empty(),
+            "{id} {status} does not match its schema:\n{}\nbody: {instance:#}",
+            errors.join("\n")
+        );
+    }
+}
+
+/// Every object schema that names its properties allows no others.
+fn close_objects(schema: &mut Value) {
+    match schema {
+        Value::Object(map) => {
+            if map.contains_key("properties") && !map.contains_key("additionalProperties") {
+                map.insert("additionalProperties".into(), Value::Bool(false));
+            }
+            map.values_mut().for_each(close_objects);
+        }
+        Value::Array(items) => items.iter_mut().for_each(close_objects),
+        _ => {}
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_response_matches_the_committed_document() {
+    let sim = Simulator::start(quiet(3)).await.unwrap();
+    let tokens = |name: &str, token: &str, role| TokenConfig {
+        name: name.into(),
+        token: token.into(),
+        role,
+        clusters: vec!["*".into()],
+    };
+    let nodecast = Nodecast::watching(&[("c1", &sim)], |config| {
+        config.api.auth.enabled = true;
+        config.api.auth.tokens = vec![tokens("ops", OPERATOR, Role::Operator), tokens("view", VIEWER, Role::Viewer)];
+    })
+    .await;
+    let mut contract = Contract::committed();
+    let kubeconfig = sim.kubeconfig();
+    let register = json!({"name": "c2", "kubeconfig": kubeconfig});
+
+    // (method, documented path, concrete path and query, token, body, expected status)
+    let calls: Vec<(&str, &str, String, Option<&str>, Option<Value>, u16)> = vec![
+        ("get", "/api/v1/nodes", "/api/v1/nodes?cluster_name=c1&limit=2".into(), Some(VIEWER), None, 200),
+        ("get", "/api/v1/nodes", "/api/v1/nodes?cluster_name=c1&view=full".into(), Some(VIEWER), None, 200),
+        ("get", "/api/v1/nodes", "/api/v1/nodes?cluster_name=c1&label_selector=a%20b".into(), Some(VIEWER), None, 400),
+        ("get", "/api/v1/nodes", "/api/v1/nodes?cluster_name=nope".into(), Some(VIEWER), None, 404),
+        ("get", "/api/v1/nodes", "/api/v1/nodes?cluster_name=c1".into(), None, None, 401),
+        ("get", "/api/v1/nodes/{cluster}/{node}", "/api/v1/nodes/c1/node-0001".into(), Some(VIEWER), None, 200),
+        (
+            "get",
+            "/api/v1/nodes/{cluster}/{node}",
+            "/api/v1/nodes/c1/node-0001?view=full".into(),
+            Some(VIEWER),
+            None,
+            200,
+        ),
+        ("get", "/api/v1/nodes/{cluster}/{node}", "/api/v1/nodes/c1/ghost".into(), Some(VIEWER), None, 404),
+        ("get", "/api/v1/nodes/{node}", "/api/v1/nodes/node-0002".into(), Some(VIEWER), None, 200),
+        ("get", "/api/v1/clusters", "/api/v1/clusters".into(), Some(VIEWER), None, 200),
+        ("get", "/api/v1/clusters", "/api/v1/clusters".into(), Some("wrong-token-0123456789"), None, 401),
+        ("post", "/api/v1/clusters", "/api/v1/clusters".into(), Some(VIEWER), Some(register.clone()), 403),
+        ("post", "/api/v1/clusters", "/api/v1/clusters".into(), Some(OPERATOR), Some(register.clone()), 201),
+        ("post", "/api/v1/clusters", "/api/v1/clusters".into(), Some(OPERATOR), Some(register), 409),
+        ("post", "/api/v1/clusters", "/api/v1/clusters".into(), Some(OPERATOR), Some(json!({"name": "x"})), 400),
+        ("get", "/api/v1/nodes", "/api/v1/nodes".into(), Some(VIEWER), None, 400),
+        ("delete", "/api/v1/clusters/{name}", "/api/v1/clusters/c2".into(), Some(OPERATOR), None, 204),
+        ("delete", "/api/v1/clusters/{name}", "/api/v1/clusters/c2".into(), Some(OPERATOR), None, 404),
+        ("get", "/api/v1/realtime/status", "/api/v1/realtime/status".into(), Some(VIEWER), None, 200),
+        ("post", "/api/v1/cache/refresh", "/api/v1/cache/refresh?cluster=c1".into(), Some(OPERATOR), None, 202),
+        ("post", "/api/v1/cache/refresh", "/api/v1/cache/refresh?cluster=c1".into(), Some(VIEWER), None, 403),
+        ("get", "/api/cache/stats", "/api/cache/stats".into(), Some(VIEWER), None, 200),
+        ("get", "/healthz", "/healthz".into(), None, None, 200),
+        ("get", "/readyz", "/readyz".into(), None, None, 200),
+        ("get", "/api/v1/ws/stats", "/api/v1/ws/stats".into(), Some(VIEWER), None, 200),
+        ("get", "/api/v1/ws/ping", "/api/v1/ws/ping".into(), Some(VIEWER), None, 200),
+        (
+            "post",
+            "/api/v1/ws/test",
+            "/api/v1/ws/test?cluster=c1".into(),
+            Some(OPERATOR),
+            Some(json!({"message": "hi"})),
+            200,
+        ),
+        (
+            "post",
+            "/api/v1/ws/test",
+            "/api/v1/ws/test?cluster=nope".into(),
+            Some(OPERATOR),
+            Some(json!({"message": "hi"})),
+            404,
+        ),
+        ("get", "/api/v1/plugins", "/api/v1/plugins".into(), Some(OPERATOR), None, 200),
+        ("post", "/api/v1/plugins/reload", "/api/v1/plugins/reload".into(), Some(OPERATOR), None, 200),
+        ("post", "/api/v1/plugins/reload", "/api/v1/plugins/reload".into(), Some(VIEWER), None, 403),
+    ];
+    for (method, documented, path, token, body, expected) in calls {
+        let url = format!("{}{path}", nodecast.url);
+        let mut request = nodecast.http.request(method.to_uppercase().parse().unwrap(), url);
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request.send().await.unwrap();
+        let status = response.status().as_u16();
+        let bytes = response.bytes().await.unwrap();
+        assert_eq!(status, expected, "{method} {path}: {}", String::from_utf8_lossy(&bytes));
+        contract.check(method, documented, status, &bytes);
+    }
+
+    let documented: BTreeSet<String> = contract.document["paths"]
+        .as_object()
+        .unwrap()
+        .values()
+        .flat_map(|operations| operations.as_object().unwrap().values())
+        .map(|operation| operation["operationId"].as_str().unwrap().to_owned())
+        .collect();
+    let called: BTreeSet<String> =
+        contract.exercised.iter().map(|checked| checked.split(' ').next().unwrap().to_owned()).collect();
+    assert_eq!(called, documented, "every documented operation is called");
+    nodecast.shutdown().await;
+    sim.shutdown().await;
+}
