@@ -20,6 +20,7 @@ mod controllers;
 mod discovery;
 pub mod objects;
 pub mod patch;
+mod protobuf;
 pub mod registry;
 mod server;
 pub mod status;

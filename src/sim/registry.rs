@@ -100,6 +100,14 @@ impl Registry {
     /// POST to a collection: defaults, server-owned fields, validation, then the store.
     pub fn create(&self, resource: Resource, namespace: Option<&str>, mut object: Value) -> Result<Arc<Value>, Status> {
         check_type(resource, &object)?;
+        if !object["metadata"].is_object() {
+            object["metadata"] = json!({});
+        }
+        if !resource.namespaced()
+            && let Some(metadata) = object["metadata"].as_object_mut()
+        {
+            metadata.remove("namespace");
+        }
         if let Some(namespace) = namespace {
             match object["metadata"]["namespace"].as_str() {
                 Some(given) if !given.is_empty() && given != namespace => {
@@ -109,9 +117,6 @@ impl Registry {
                 }
                 _ => object["metadata"]["namespace"] = json!(namespace),
             }
-        }
-        if !object["metadata"].is_object() {
-            object["metadata"] = json!({});
         }
         generate_name(&mut object);
         let metadata = object["metadata"].as_object_mut().expect("metadata was just made an object");

@@ -26,6 +26,7 @@ use super::auth::{self, Attributes, User};
 use super::discovery;
 use super::objects::{table_columns, table_row};
 use super::patch::PatchType;
+use super::protobuf;
 use super::registry::{DeleteOptions, Deleted, Part, Registry};
 use super::status::{self, FieldError, Status};
 use super::store::{self, EventType, Resource, Store};
@@ -216,7 +217,7 @@ impl Api {
     fn resource(&self, call: &Call, route: &Route) -> Result<Response, Status> {
         match (route.group, route.plural, route.name) {
             ("authorization.k8s.io", "selfsubjectaccessreviews", None) if call.method == Method::POST => {
-                let review = decode(&call.body)?;
+                let review = decode(call)?;
                 return Ok(json_response(StatusCode::CREATED, &auth::review_access(&call.user, &review)?));
             }
             ("authentication.k8s.io", "selfsubjectreviews", None) if call.method == Method::POST => {
@@ -246,7 +247,7 @@ impl Api {
                 if call.method != Method::POST {
                     return Err(Status::method_not_allowed(call.method.as_str()));
                 }
-                let eviction = decode(&call.body)?;
+                let eviction = decode(call)?;
                 self.registry.evict(namespace.unwrap_or_default(), name, &eviction)?;
                 Ok(json_response(StatusCode::CREATED, &status::success(201)))
             }
@@ -261,7 +262,7 @@ impl Api {
                 if flag(&call.query, "watch")? { self.watch(call, selection) } else { self.list(call, selection) }
             }
             Method::POST => {
-                let object = decode(&call.body)?;
+                let object = decode(call)?;
                 Ok(json_response(StatusCode::CREATED, &*self.registry.create(resource, namespace, object)?))
             }
             Method::DELETE if resource != Resource::Namespaces => {
@@ -305,7 +306,7 @@ impl Api {
                 })
             }
             Method::PUT => {
-                let object = decode(&call.body)?;
+                let object = decode(call)?;
                 let named = store::object_name(&object).unwrap_or_default();
                 if named != name {
                     return Err(Status::bad_request(format!(
@@ -676,8 +677,12 @@ fn list_response<'a>(resource: Resource, metadata: Value, items: impl Iterator<I
     Response::builder().status(StatusCode::OK).content_type("application/json").body(body)
 }
 
-fn decode(body: &[u8]) -> Result<Value, Status> {
-    serde_json::from_slice(body).map_err(|e| Status::bad_request(format!("error decoding request body: {e}")))
+/// The request's object, from JSON or, as kubectl's typed clients send it, protobuf.
+fn decode(call: &Call) -> Result<Value, Status> {
+    if call.content_type.starts_with(protobuf::CONTENT_TYPE) {
+        return protobuf::decode(&call.body);
+    }
+    serde_json::from_slice(&call.body).map_err(|e| Status::bad_request(format!("error decoding request body: {e}")))
 }
 
 fn json_response(code: StatusCode, value: &Value) -> Response {
