@@ -7,5 +7,6 @@ mod openapi;
 mod plugins;
 mod sim_api;
 mod sim_kubectl;
+mod sim_semantics;
 mod support;
 mod ws;
