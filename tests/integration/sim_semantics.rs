@@ -487,3 +487,38 @@ async fn discovery_lists_every_resource_with_kube_apiservers_verbs() {
     assert!(names.contains(&"policy") && names.contains(&"coordination.k8s.io"), "{names:?}");
     sim.shutdown().await;
 }
+
+#[tokio::test]
+async fn self_subject_access_reviews_answer_for_the_admin_and_the_viewer() {
+    let config =
+        sim::Config { token: Some("admin-token".into()), read_only_token: Some("viewer-token".into()), ..quiet(2) };
+    let sim = Simulator::start(config).await.unwrap();
+    let client_with = |token: &str| {
+        let mut config = kube::Config::new(sim.url().parse().unwrap());
+        config.auth_info.token = Some(token.to_owned().into());
+        kube::Client::try_from(config).unwrap()
+    };
+    let can_i = |client: kube::Client, attributes: Value| async move {
+        let review =
+            json!({"apiVersion": "authorization.k8s.io/v1", "kind": "SelfSubjectAccessReview", "spec": attributes});
+        let request = http::Request::post("/apis/authorization.k8s.io/v1/selfsubjectaccessreviews")
+            .header("content-type", "application/json")
+            .body(serde_json::to_vec(&review).unwrap())
+            .unwrap();
+        let answer: Value = client.request(request).await.unwrap();
+        answer["status"]["allowed"].as_bool().unwrap()
+    };
+    let patch_nodes = json!({"resourceAttributes": {"verb": "patch", "resource": "nodes"}});
+    let watch_pods = json!({"resourceAttributes": {"verb": "watch", "resource": "pods", "namespace": "demo"}});
+    let evict = json!({"resourceAttributes": {"verb": "create", "resource": "pods", "subresource": "eviction", "namespace": "demo"}});
+    let metrics = json!({"nonResourceAttributes": {"verb": "get", "path": "/metrics"}});
+    let admin = client_with("admin-token");
+    let viewer = client_with("viewer-token");
+    for (attributes, admin_may, viewer_may) in
+        [(patch_nodes, true, false), (watch_pods, true, true), (evict, true, false), (metrics, true, true)]
+    {
+        assert_eq!(can_i(admin.clone(), attributes.clone()).await, admin_may, "admin {attributes}");
+        assert_eq!(can_i(viewer.clone(), attributes.clone()).await, viewer_may, "viewer {attributes}");
+    }
+    sim.shutdown().await;
+}
