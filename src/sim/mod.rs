@@ -268,3 +268,59 @@ impl Simulator {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn shipped_section() -> (String, Config) {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("config/nodecast.toml");
+        let text = std::fs::read_to_string(path).unwrap();
+        let section = text[text.find("[sim]").expect("config/nodecast.toml has a [sim] section")..].to_owned();
+        let file: toml::Table = toml::from_str(&text).unwrap();
+        let config: Config = file["sim"].clone().try_into().unwrap();
+        (section, config)
+    }
+
+    #[test]
+    fn the_shipped_configuration_loads_validates_and_documents_every_key() {
+        let (section, config) = shipped_section();
+        config.validate().unwrap();
+        assert_eq!(config.heartbeat_style, HeartbeatStyle::Status);
+        assert_eq!(config.disruption_budgets.len(), 1);
+        let every_key = serde_json::to_value(Config::default()).unwrap();
+        for key in every_key.as_object().unwrap().keys() {
+            assert!(
+                section.contains(&format!("{key} =")) || section.contains(&format!("[[sim.{key}]]")),
+                "{key} is not documented"
+            );
+        }
+    }
+
+    #[test]
+    fn validation_names_the_key_at_fault() {
+        let invalid = |config: Config| config.validate().unwrap_err().0;
+        assert_eq!(invalid(Config { pod_termination_secs: -1.0, ..Config::default() }), "sim.pod_termination_secs");
+        assert_eq!(
+            invalid(Config { node_status_report_secs: 0.0, ..Config::default() }),
+            "sim.node_status_report_secs"
+        );
+        let budget = DisruptionBudget {
+            name: "b".into(),
+            namespace: "demo".into(),
+            selector: "a in (b".into(),
+            min_available: 1,
+        };
+        assert_eq!(
+            invalid(Config { disruption_budgets: vec![budget], ..Config::default() }),
+            "sim.disruption_budgets[0].selector"
+        );
+    }
+
+    #[test]
+    fn heartbeat_styles_are_written_in_lowercase() {
+        let config: Config = toml::from_str("heartbeat_style = \"lease\"").unwrap();
+        assert_eq!(config.heartbeat_style, HeartbeatStyle::Lease);
+        assert!(toml::from_str::<Config>("heartbeat_style = \"gossip\"").is_err());
+    }
+}

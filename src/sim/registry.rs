@@ -174,8 +174,7 @@ impl Registry {
     /// grace period is 0; everything else goes at once.
     pub fn delete(&self, resource: Resource, key: &str, options: &DeleteOptions) -> Result<Deleted, Status> {
         let name = key.rsplit('/').next().unwrap_or(key);
-        let current =
-            self.store.get(resource, key).ok_or_else(|| Status::not_found_namespaced(&resource.qualified(), name))?;
+        let current = self.store.get(resource, key).ok_or_else(|| Status::not_found(&resource.qualified(), name))?;
         check_preconditions(resource, name, &current, options)?;
         let grace = match resource {
             Resource::Pods => pod_grace_period(&current, options),

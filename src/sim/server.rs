@@ -295,10 +295,8 @@ impl Api {
         let key = store::key(namespace, name);
         match *call.method {
             Method::GET => {
-                let object = self
-                    .store()
-                    .get(resource, &key)
-                    .ok_or_else(|| Status::not_found_namespaced(&resource.qualified(), name))?;
+                let object =
+                    self.store().get(resource, &key).ok_or_else(|| Status::not_found(&resource.qualified(), name))?;
                 Ok(if call.table {
                     json_response(StatusCode::OK, &table(resource, self.store().resource_version(), None, [&*object]))
                 } else {
@@ -540,6 +538,17 @@ impl Watch {
         };
         let mut next_bookmark = self.next_bookmark(Instant::now(), deadline);
         loop {
+            // A watch that is never idle must still end on time and still get its bookmarks.
+            let now = Instant::now();
+            if now >= deadline {
+                return;
+            }
+            if next_bookmark.is_some_and(|at| at <= now) {
+                if sender.send(self.bookmark(cursor, false)).await.is_err() {
+                    return;
+                }
+                next_bookmark = self.next_bookmark(now, deadline);
+            }
             let events = match self.store.events_after(cursor, WATCH_BATCH) {
                 Ok(events) => events,
                 Err(expired) => {
@@ -566,12 +575,7 @@ impl Watch {
             };
             tokio::select! {
                 changed = latest.changed() => if changed.is_err() { return },
-                () = bookmark_due => {
-                    if sender.send(self.bookmark(cursor, false)).await.is_err() {
-                        return;
-                    }
-                    next_bookmark = self.next_bookmark(Instant::now(), deadline);
-                }
+                () = bookmark_due => {}
                 () = tokio::time::sleep_until(deadline) => return,
                 () = stop.cancelled() => return,
                 () = sender.closed() => return,

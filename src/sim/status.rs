@@ -29,30 +29,31 @@ impl Status {
         self
     }
 
-    pub fn not_found(resource: &str, name: &str) -> Self {
-        Self::new(404, "NotFound", format!("{resource} \"{name}\" not found"))
-            .with_details(json!({"name": name, "kind": resource}))
+    /// 404 for `name` of `qualified_resource` (`nodes`, `poddisruptionbudgets.policy`).
+    pub fn not_found(qualified_resource: &str, name: &str) -> Self {
+        Self::new(404, "NotFound", format!("{qualified_resource} \"{name}\" not found"))
+            .with_details(resource_details(qualified_resource, name))
     }
 
     pub fn no_route() -> Self {
         Self::new(404, "NotFound", "the server could not find the requested resource")
     }
 
-    pub fn already_exists(resource: &str, name: &str) -> Self {
-        Self::new(409, "AlreadyExists", format!("{resource} \"{name}\" already exists"))
-            .with_details(json!({"name": name, "kind": resource}))
+    pub fn already_exists(qualified_resource: &str, name: &str) -> Self {
+        Self::new(409, "AlreadyExists", format!("{qualified_resource} \"{name}\" already exists"))
+            .with_details(resource_details(qualified_resource, name))
     }
 
-    pub fn conflict(resource: &str, name: &str) -> Self {
+    pub fn conflict(qualified_resource: &str, name: &str) -> Self {
         Self::new(
             409,
             "Conflict",
             format!(
-                "Operation cannot be fulfilled on {resource} \"{name}\": the object has been modified; \
+                "Operation cannot be fulfilled on {qualified_resource} \"{name}\": the object has been modified; \
                  please apply your changes to the latest version and try again"
             ),
         )
-        .with_details(json!({"name": name, "kind": resource}))
+        .with_details(resource_details(qualified_resource, name))
     }
 
     /// 409 for a delete whose precondition (`ResourceVersion` or `UID`) no longer holds.
@@ -134,16 +135,6 @@ impl Status {
         Self::new(403, "Forbidden", message).with_details(Value::Object(details))
     }
 
-    pub fn not_found_namespaced(qualified_resource: &str, name: &str) -> Self {
-        let (kind, group) = qualified_resource.split_once('.').unwrap_or((qualified_resource, ""));
-        let mut status = Self::not_found(kind, name);
-        status.message = format!("{qualified_resource} \"{name}\" not found");
-        if !group.is_empty() {
-            status.details = Some(json!({"name": name, "group": group, "kind": kind}));
-        }
-        status
-    }
-
     pub fn internal(message: impl Into<String>) -> Self {
         Self::new(500, "", message)
     }
@@ -206,6 +197,17 @@ impl std::fmt::Display for Status {
 }
 
 impl std::error::Error for Status {}
+
+/// `details` naming an object: its name, and its resource split into `kind` and `group`,
+/// as the API fills them in (`kind` holds the resource).
+fn resource_details(qualified_resource: &str, name: &str) -> Value {
+    let (kind, group) = qualified_resource.split_once('.').unwrap_or((qualified_resource, ""));
+    let mut details = json!({"name": name, "kind": kind});
+    if !group.is_empty() {
+        details["group"] = json!(group);
+    }
+    details
+}
 
 /// The `Status` a successful eviction answers with.
 pub fn success(code: u16) -> Value {

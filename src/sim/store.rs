@@ -276,7 +276,7 @@ impl Store {
         let key = key(object_namespace(&object), &name);
         let mut inner = self.write();
         if inner.collections[resource.index()].contains_key(&key) {
-            return Err(Status::already_exists(resource.plural(), &name));
+            return Err(Status::already_exists(&resource.qualified(), &name));
         }
         let metadata = metadata_mut(&mut object);
         metadata.entry("uid").or_insert_with(|| Value::from(uuid::Uuid::new_v4().to_string()));
@@ -299,9 +299,9 @@ impl Store {
         let current = inner.collections[resource.index()]
             .get(key)
             .cloned()
-            .ok_or_else(|| Status::not_found(resource.plural(), name))?;
+            .ok_or_else(|| Status::not_found(&resource.qualified(), name))?;
         if expected.is_some_and(|expected| Some(expected) != object_resource_version(&current)) {
-            return Err(Status::conflict(resource.plural(), name));
+            return Err(Status::conflict(&resource.qualified(), name));
         }
         let mut updated = change((*current).clone())?;
         if object_name(&updated).as_deref() != Some(name) {
@@ -329,9 +329,9 @@ impl Store {
         let current = inner.collections[resource.index()]
             .get(key)
             .cloned()
-            .ok_or_else(|| Status::not_found(resource.plural(), name))?;
+            .ok_or_else(|| Status::not_found(&resource.qualified(), name))?;
         if expected.is_some_and(|expected| Some(expected) != object_resource_version(&current)) {
-            return Err(Status::conflict(resource.plural(), name));
+            return Err(Status::conflict(&resource.qualified(), name));
         }
         Ok(self.commit(&mut inner, resource, EventType::Deleted, key.to_owned(), (*current).clone(), Some(current)))
     }
