@@ -759,20 +759,28 @@ mod tests {
 
     #[test]
     fn paths_split_into_group_namespace_resource_name_and_subresource() {
-        fn route(path: &str) -> Option<(&str, Option<&str>, &str, Option<&str>, Option<&str>)> {
+        /// The route as "group namespace plural name subresource", "-" for what is absent.
+        fn route(path: &str) -> Option<String> {
             let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
-            Route::parse(&segments).map(|r| (r.group, r.namespace, r.plural, r.name, r.subresource))
+            let part = |value: Option<&str>| value.unwrap_or("-").to_owned();
+            Route::parse(&segments).map(|r| {
+                [
+                    part(Some(r.group).filter(|g| !g.is_empty())),
+                    part(r.namespace),
+                    r.plural.to_owned(),
+                    part(r.name),
+                    part(r.subresource),
+                ]
+                .join(" ")
+            })
         }
-        assert_eq!(route("/api/v1/nodes/n1/status"), Some(("", None, "nodes", Some("n1"), Some("status"))));
+        assert_eq!(route("/api/v1/nodes/n1/status").unwrap(), "- - nodes n1 status");
         assert_eq!(
-            route("/apis/policy/v1/namespaces/demo/poddisruptionbudgets"),
-            Some(("policy", Some("demo"), "poddisruptionbudgets", None, None))
+            route("/apis/policy/v1/namespaces/demo/poddisruptionbudgets").unwrap(),
+            "policy demo poddisruptionbudgets - -"
         );
-        assert_eq!(
-            route("/api/v1/namespaces/demo/status"),
-            Some(("", None, "namespaces", Some("demo"), Some("status")))
-        );
-        assert_eq!(route("/api/v1/namespaces/demo"), Some(("", None, "namespaces", Some("demo"), None)));
+        assert_eq!(route("/api/v1/namespaces/demo/status").unwrap(), "- - namespaces demo status");
+        assert_eq!(route("/api/v1/namespaces/demo").unwrap(), "- - namespaces demo -");
         assert!(route("/apis").is_none());
     }
 

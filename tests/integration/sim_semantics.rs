@@ -102,7 +102,7 @@ async fn kubelets_run_the_pods_bound_to_their_nodes_and_leave_others_pending() {
     let status = running.status.unwrap();
     assert!(status.conditions.unwrap().iter().any(|c| c.type_ == "Ready" && c.status == "True"));
     assert!(status.pod_ip.is_some() && status.host_ip.is_some());
-    assert_eq!(status.container_statuses.unwrap()[0].ready, true);
+    assert!(status.container_statuses.unwrap()[0].ready);
     for name in ["unscheduled", "no-kubelet"] {
         assert_eq!(pods.get(name).await.unwrap().status.unwrap().phase.as_deref(), Some("Pending"), "{name}");
     }
