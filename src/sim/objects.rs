@@ -151,15 +151,6 @@ pub fn kubelet_conditions(heartbeat: &str, transition: &str) -> Value {
     ])
 }
 
-/// The `Ready` condition's status of a node (`"Unknown"` when it has none).
-pub fn node_ready(node: &Value) -> &str {
-    node["status"]["conditions"]
-        .as_array()
-        .and_then(|conditions| conditions.iter().find(|c| c["type"] == "Ready"))
-        .and_then(|ready| ready["status"].as_str())
-        .unwrap_or("Unknown")
-}
-
 /// How long ago `at` was, in kubectl's AGE notation (`45s`, `3m20s`, `5h`, `12d`).
 pub fn human_age(at: &str, now: DateTime<Utc>) -> String {
     let Ok(at) = DateTime::parse_from_rfc3339(at) else {
