@@ -522,3 +522,52 @@ async fn self_subject_access_reviews_answer_for_the_admin_and_the_viewer() {
     }
     sim.shutdown().await;
 }
+
+/// Collects a kube-rs watcher's events until it reports `node-0002` labelled `round=done`.
+async fn watch_until_labelled(config: kube::runtime::watcher::Config, nodes: Api<Node>) -> Vec<&'static str> {
+    use kube::runtime::watcher;
+    let mut stream = watcher(nodes, config).boxed();
+    let mut seen = Vec::new();
+    loop {
+        let event = tokio::time::timeout(Duration::from_secs(20), stream.next()).await.expect("watcher event in time");
+        match event.unwrap() {
+            Ok(watcher::Event::Init) => seen.push("init"),
+            Ok(watcher::Event::InitDone) => seen.push("init-done"),
+            Ok(watcher::Event::Apply(node)) => {
+                let labels = node.metadata.labels.unwrap_or_default();
+                if labels.get("round").map(String::as_str) == Some("done") {
+                    seen.push("labelled");
+                    return seen;
+                }
+            }
+            Ok(_) => {}
+            Err(_) => seen.push("error"),
+        }
+    }
+}
+
+/// A watcher whose selector matches nothing sees no events while other nodes
+/// change, so its last version falls out of the history; only the bookmark sent
+/// before each timeout lets it resume where it was instead of starting over with a list.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_kube_watcher_resumes_from_bookmarks_across_timeouts_instead_of_relisting() {
+    use kube::runtime::watcher;
+    let sim = Simulator::start(sim::Config { history: 40, ..quiet(3) }).await.unwrap();
+    let nodes: Api<Node> = Api::all(client(&sim).await);
+    let selective = watcher::Config::default().labels("round=done").timeout(4);
+    let with_bookmarks = tokio::spawn(watch_until_labelled(selective.clone(), nodes.clone()));
+    let without = tokio::spawn(watch_until_labelled(selective.disable_bookmarks(), nodes.clone()));
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    for round in 0..100 {
+        let tick = json!({"metadata": {"labels": {"round": round.to_string()}}});
+        nodes.patch("node-0001", &PatchParams::default(), &Patch::Merge(&tick)).await.unwrap();
+    }
+    // Past the first watch's timeout (4 s), so both watchers have had to start a new watch.
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    let done = json!({"metadata": {"labels": {"round": "done"}}});
+    nodes.patch("node-0002", &PatchParams::default(), &Patch::Merge(&done)).await.unwrap();
+    assert_eq!(with_bookmarks.await.unwrap(), ["init", "init-done", "labelled"], "resumed from the bookmark");
+    let relisted = without.await.unwrap();
+    assert_eq!(relisted.iter().filter(|event| **event == "init").count(), 2, "without bookmarks: {relisted:?}");
+    sim.shutdown().await;
+}
