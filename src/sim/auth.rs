@@ -3,7 +3,8 @@
 //! public health and version paths), an unknown token is 401, the configured
 //! token is a cluster admin, the read-only token a viewer that may get, list and
 //! watch. With no token configured the simulator is open to everyone.
-//! `SelfSubjectAccessReview` asks the same question `kubectl auth can-i` asks.
+//! `SelfSubjectAccessReview` asks the same question `kubectl auth can-i` asks,
+//! `SelfSubjectRulesReview` lists the answers (`kubectl auth can-i --list`).
 
 use serde_json::{Value, json};
 
@@ -147,6 +148,31 @@ pub fn review_access(user: &User, review: &Value) -> Result<Value, Status> {
     Ok(answer)
 }
 
+/// Answers a `SelfSubjectRulesReview`: what the caller may do, as rules.
+pub fn review_rules(user: &User, review: &Value) -> Value {
+    let resource_rule = |verbs: &[&str], groups: &[&str], resources: &[&str]| json!({"verbs": verbs, "apiGroups": groups, "resources": resources});
+    let path_rule = |verbs: &[&str], paths: &[&str]| json!({"verbs": verbs, "nonResourceURLs": paths});
+    let self_reviews = [
+        resource_rule(&["create"], &["authentication.k8s.io"], &["selfsubjectreviews"]),
+        resource_rule(&["create"], &["authorization.k8s.io"], &["selfsubjectaccessreviews", "selfsubjectrulesreviews"]),
+    ];
+    let (resource_rules, non_resource_rules) = match user {
+        User::Open | User::Admin => (vec![resource_rule(&["*"], &["*"], &["*"])], vec![path_rule(&["*"], &["*"])]),
+        User::Viewer => {
+            let mut rules = vec![resource_rule(&["get", "list", "watch"], &["*"], &["*"])];
+            rules.extend(self_reviews);
+            (rules, vec![path_rule(&["get"], &["*"])])
+        }
+        User::Anonymous => (Vec::new(), vec![path_rule(&["get"], &PUBLIC_PATHS)]),
+    };
+    json!({
+        "kind": "SelfSubjectRulesReview", "apiVersion": "authorization.k8s.io/v1",
+        "metadata": {"creationTimestamp": null},
+        "spec": review["spec"],
+        "status": {"resourceRules": resource_rules, "nonResourceRules": non_resource_rules, "incomplete": false},
+    })
+}
+
 /// Answers a `SelfSubjectReview` (`kubectl auth whoami`).
 pub fn review_self(user: &User) -> Value {
     json!({
@@ -202,6 +228,17 @@ mod tests {
             forbidden(&User::Viewer, &evict).message,
             "pods \"web-1\" is forbidden: User \"viewer\" cannot create resource \"pods/eviction\" in API group \"\" in the namespace \"demo\""
         );
+    }
+
+    #[test]
+    fn rules_reviews_list_what_each_user_may_do() {
+        let review = json!({"spec": {"namespace": "demo"}});
+        let viewer = review_rules(&User::Viewer, &review);
+        assert_eq!(viewer["status"]["resourceRules"][0]["verbs"], json!(["get", "list", "watch"]));
+        assert_eq!(viewer["spec"]["namespace"], "demo");
+        let anonymous = review_rules(&User::Anonymous, &review);
+        assert_eq!(anonymous["status"]["resourceRules"], json!([]));
+        assert_eq!(review_rules(&User::Admin, &review)["status"]["resourceRules"][0]["resources"], json!(["*"]));
     }
 
     #[test]

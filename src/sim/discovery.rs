@@ -70,7 +70,10 @@ pub fn resources(group: &str) -> Option<Value> {
     let review = |name: &str, kind: &str| json!({"name": name, "singularName": "", "namespaced": false, "kind": kind, "verbs": ["create"]});
     match group {
         "authentication.k8s.io" => entries.push(review("selfsubjectreviews", "SelfSubjectReview")),
-        "authorization.k8s.io" => entries.push(review("selfsubjectaccessreviews", "SelfSubjectAccessReview")),
+        "authorization.k8s.io" => {
+            entries.push(review("selfsubjectaccessreviews", "SelfSubjectAccessReview"));
+            entries.push(review("selfsubjectrulesreviews", "SelfSubjectRulesReview"));
+        }
         _ => {}
     }
     if entries.is_empty() {

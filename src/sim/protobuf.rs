@@ -1,7 +1,7 @@
 //! Request bodies in the Kubernetes protobuf encoding, decoded to the JSON
 //! objects the rest of the simulator handles. kubectl's typed clients send
 //! their creates as protobuf (`kubectl create pdb`, `kubectl create namespace`,
-//! `kubectl auth can-i`, `kubectl auth whoami`); only the kinds they send are
+//! `kubectl auth can-i` with and without `--list`, `kubectl auth whoami`); only the kinds they send are
 //! known here, and only the fields those commands fill in.
 //!
 //! The encoding: the magic `k8s\0`, then a `runtime.Unknown` message whose
@@ -99,6 +99,10 @@ const NAMESPACE: &[Field] = &[
     field(1, "metadata", Shape::Message(OBJECT_META)),
     field(2, "spec", Shape::Message(&[list(1, "finalizers", Shape::Text)])),
 ];
+const SELF_SUBJECT_RULES_REVIEW: &[Field] = &[
+    field(1, "metadata", Shape::Message(OBJECT_META)),
+    field(2, "spec", Shape::Message(&[field(1, "namespace", Shape::Text)])),
+];
 const SELF_SUBJECT_REVIEW: &[Field] = &[field(1, "metadata", Shape::Message(OBJECT_META))];
 
 /// Decodes a protobuf request body into the JSON object it encodes.
@@ -117,6 +121,7 @@ pub fn decode(body: &[u8]) -> Result<Value, Status> {
         "PodDisruptionBudget" => POD_DISRUPTION_BUDGET,
         "SelfSubjectAccessReview" => SELF_SUBJECT_ACCESS_REVIEW,
         "Namespace" => NAMESPACE,
+        "SelfSubjectRulesReview" => SELF_SUBJECT_RULES_REVIEW,
         "SelfSubjectReview" => SELF_SUBJECT_REVIEW,
         _ => return Err(Status::unsupported_media_type(&format!("{CONTENT_TYPE} ({kind})"))),
     };

@@ -220,6 +220,10 @@ impl Api {
                 let review = decode(call)?;
                 return Ok(json_response(StatusCode::CREATED, &auth::review_access(&call.user, &review)?));
             }
+            ("authorization.k8s.io", "selfsubjectrulesreviews", None) if call.method == Method::POST => {
+                let review = decode(call)?;
+                return Ok(json_response(StatusCode::CREATED, &auth::review_rules(&call.user, &review)));
+            }
             ("authentication.k8s.io", "selfsubjectreviews", None) if call.method == Method::POST => {
                 return Ok(json_response(StatusCode::CREATED, &auth::review_self(&call.user)));
             }

@@ -239,6 +239,8 @@ async fn auth_can_i_and_whoami_answer_as_a_cluster_does_for_kubectls_anonymous_u
     let kubectl = Kubectl::new(&open);
     let (allowed, stdout, _) = kubectl.try_run(&["auth", "can-i", "patch", "nodes"]).await;
     assert_eq!((allowed, stdout.trim()), (true, "yes"));
+    let rules = kubectl.run(&["auth", "can-i", "--list"]).await;
+    assert!(rules.lines().nth(1).is_some_and(|line| columns(line) == ["*.*", "[]", "[]", "[*]"]), "{rules}");
     let whoami = kubectl.run(&["auth", "whoami"]).await;
     assert!(whoami.contains("system:anonymous") && whoami.contains("system:unauthenticated"), "{whoami}");
     open.shutdown().await;

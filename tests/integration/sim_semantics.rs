@@ -520,6 +520,16 @@ async fn self_subject_access_reviews_answer_for_the_admin_and_the_viewer() {
         assert_eq!(can_i(admin.clone(), attributes.clone()).await, admin_may, "admin {attributes}");
         assert_eq!(can_i(viewer.clone(), attributes.clone()).await, viewer_may, "viewer {attributes}");
     }
+    let rules_review = json!({"apiVersion": "authorization.k8s.io/v1", "kind": "SelfSubjectRulesReview", "spec": {"namespace": "demo"}});
+    let request = http::Request::post("/apis/authorization.k8s.io/v1/selfsubjectrulesreviews")
+        .header("content-type", "application/json")
+        .body(serde_json::to_vec(&rules_review).unwrap())
+        .unwrap();
+    let rules: Value = viewer.request(request).await.unwrap();
+    assert_eq!(
+        rules["status"]["resourceRules"][0],
+        json!({"verbs": ["get", "list", "watch"], "apiGroups": ["*"], "resources": ["*"]})
+    );
     sim.shutdown().await;
 }
 
