@@ -1,7 +1,8 @@
 //! The cluster's actors that react to what others write: the kubelets of the
 //! simulated nodes, which run the pods bound to them and finish the pods
-//! deleted from them, and the disruption controller, which keeps every
-//! PodDisruptionBudget's status. Like real controllers they follow the
+//! deleted from them, the disruption controller, which keeps every
+//! PodDisruptionBudget's status, and the namespace controller, which empties
+//! and removes deleted namespaces. Like real controllers they follow the
 //! store's history as a watch would, and write back through the registry.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
@@ -50,6 +51,8 @@ enum Duty {
     Start,
     /// Finish a pod marked for deletion: remove it for good.
     Finish,
+    /// Empty a namespace marked for deletion, and remove it once it is empty.
+    Finalize,
 }
 
 pub struct Controllers {
@@ -110,8 +113,22 @@ impl Controllers {
         for pod in pods.values() {
             self.consider(pod);
         }
+        let (_, namespaces) = store.list(Resource::Namespaces);
+        for namespace in namespaces.values() {
+            self.consider_namespace(namespace);
+        }
         let (_, budgets) = store.list(Resource::PodDisruptionBudgets);
         budgets.values().filter_map(|budget| store::object_namespace(budget).map(str::to_owned)).collect()
+    }
+
+    /// Schedules the namespace controller's work on `namespace` if it is being deleted.
+    fn consider_namespace(&mut self, namespace: &Value) {
+        let Some(name) = store::object_name(namespace) else { return };
+        if namespace["metadata"]["deletionTimestamp"].is_null() || self.scheduled.contains_key(&name) {
+            return;
+        }
+        self.scheduled.insert(name.clone(), Duty::Finalize);
+        self.due.insert((Instant::now(), name), Duty::Finalize);
     }
 
     fn observe(&mut self, event: &Event, dirty: &mut BTreeSet<String>) {
@@ -121,8 +138,14 @@ impl Controllers {
                 dirty.extend(namespace());
                 if event.kind != EventType::Deleted {
                     self.consider(&event.object);
+                } else if let Some(terminating) =
+                    namespace().and_then(|name| self.registry.store().get(Resource::Namespaces, &name))
+                {
+                    // A pod gone from a namespace being deleted may be the last thing keeping it.
+                    self.consider_namespace(&terminating);
                 }
             }
+            Resource::Namespaces if event.kind != EventType::Deleted => self.consider_namespace(&event.object),
             // A budget's own status writes change nothing it is computed from.
             Resource::PodDisruptionBudgets
                 if event.kind == EventType::Added
@@ -170,6 +193,7 @@ impl Controllers {
             match duty {
                 Duty::Start => self.start_pod(&key),
                 Duty::Finish => self.finish_pod(&key),
+                Duty::Finalize => self.registry.finalize_namespace(&key),
             }
         }
     }

@@ -127,10 +127,16 @@ impl Registry {
         }
         prepare_for_create(resource, &mut object);
         validate(resource, &object)?;
-        if let Some(namespace) = namespace
-            && self.store.get(Resource::Namespaces, namespace).is_none()
-        {
-            return Err(Status::not_found("namespaces", namespace));
+        if let Some(namespace) = namespace {
+            let existing = self.store.get(Resource::Namespaces, namespace);
+            match existing {
+                None => return Err(Status::not_found("namespaces", namespace)),
+                Some(terminating) if !terminating["metadata"]["deletionTimestamp"].is_null() => {
+                    let name = object["metadata"]["name"].as_str().unwrap_or_default();
+                    return Err(Status::namespace_terminating(&resource.qualified(), name, namespace));
+                }
+                Some(_) => {}
+            }
         }
         self.store.create(resource, object)
     }
@@ -176,16 +182,24 @@ impl Registry {
         let name = key.rsplit('/').next().unwrap_or(key);
         let current = self.store.get(resource, key).ok_or_else(|| Status::not_found(&resource.qualified(), name))?;
         check_preconditions(resource, name, &current, options)?;
+        if resource == Resource::Namespaces {
+            // The namespace controller empties it and then removes it; until then it is Terminating.
+            let terminating = self.store.update(resource, key, options.resource_version, |mut namespace| {
+                if namespace["metadata"]["deletionTimestamp"].is_null() {
+                    namespace["metadata"]["deletionTimestamp"] = json!(timestamp(Utc::now()));
+                    namespace["metadata"]["deletionGracePeriodSeconds"] = json!(0);
+                    namespace["status"]["phase"] = json!("Terminating");
+                }
+                Ok(namespace)
+            })?;
+            return Ok(Deleted::Terminating(terminating));
+        }
         let grace = match resource {
             Resource::Pods => pod_grace_period(&current, options),
             _ => 0,
         };
         if grace == 0 {
-            let deleted = self.store.delete(resource, key, options.resource_version)?;
-            if resource == Resource::Namespaces {
-                self.delete_contents(name);
-            }
-            return Ok(Deleted::Gone(deleted));
+            return Ok(Deleted::Gone(self.store.delete(resource, key, options.resource_version)?));
         }
         let terminating = self.store.update(resource, key, options.resource_version, |mut pod| {
             let already = pod["metadata"]["deletionGracePeriodSeconds"].as_i64();
@@ -199,14 +213,21 @@ impl Registry {
         Ok(Deleted::Terminating(terminating))
     }
 
-    /// Removes what lived in a deleted namespace, as the namespace controller does.
-    fn delete_contents(&self, namespace: &str) {
+    /// What the namespace controller does for a namespace being deleted: deletes
+    /// everything in it (pods gracefully), and the namespace itself once nothing is left.
+    pub fn finalize_namespace(&self, namespace: &str) {
         let prefix = format!("{namespace}/");
+        let mut left = 0;
         for resource in Resource::ALL.into_iter().filter(|resource| resource.namespaced()) {
             let (_, objects) = self.store.list(resource);
             for key in objects.keys().filter(|key| key.starts_with(&prefix)) {
-                let _ = self.store.delete(resource, key, None);
+                if let Ok(Deleted::Terminating(_)) = self.delete(resource, key, &DeleteOptions::default()) {
+                    left += 1;
+                }
             }
+        }
+        if left == 0 {
+            let _ = self.store.delete(Resource::Namespaces, namespace, None);
         }
     }
 

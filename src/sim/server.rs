@@ -325,10 +325,12 @@ impl Api {
                 let options =
                     DeleteOptions::parse(&call.body, call.query.get("gracePeriodSeconds").map(String::as_str))?;
                 let deleted = self.registry.delete(resource, &key, &options)?;
-                // Pods answer with the object (it may still be terminating); the rest with a Status.
+                // Pods answer with the object, and so does whatever is still on its way out
+                // (a namespace being emptied); what is gone at once answers with a Status.
                 Ok(match (resource, deleted) {
                     (Resource::Pods, deleted) => json_response(StatusCode::OK, deleted.object()),
-                    (_, Deleted::Gone(object) | Deleted::Terminating(object)) => {
+                    (_, Deleted::Terminating(object)) => json_response(StatusCode::OK, &object),
+                    (_, Deleted::Gone(object)) => {
                         json_response(StatusCode::OK, &status::deleted(resource.group(), resource.plural(), &object))
                     }
                 })

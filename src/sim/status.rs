@@ -135,6 +135,17 @@ impl Status {
         Self::new(403, "Forbidden", message).with_details(Value::Object(details))
     }
 
+    /// 403 from namespace lifecycle admission: nothing new goes into a namespace being deleted.
+    pub fn namespace_terminating(qualified_resource: &str, name: &str, namespace: &str) -> Self {
+        let reason = format!("unable to create new content in namespace {namespace} because it is being terminated");
+        let mut status = Self::forbidden(qualified_resource, name, &reason);
+        if let Some(details) = status.details.as_mut() {
+            details["causes"] =
+                json!([{"reason": "NamespaceTerminating", "message": reason, "field": "metadata.namespace"}]);
+        }
+        status
+    }
+
     pub fn internal(message: impl Into<String>) -> Self {
         Self::new(500, "", message)
     }

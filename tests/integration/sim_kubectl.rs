@@ -400,3 +400,30 @@ async fn pods_by_node_and_drain_through_evictions() {
     assert!(pods.values().all(|pod| pod["spec"]["nodeName"] != target.as_str()), "every pod left the drained node");
     sim.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn delete_namespace_shows_it_terminating_and_waits_until_its_pods_are_gone() {
+    let sim = Simulator::start(quiet(3)).await.unwrap();
+    let kubectl = Kubectl::new(&sim);
+    kubectl.run(&["create", "namespace", "doomed"]).await;
+    kubectl
+        .run(&[
+            "run",
+            "worker",
+            "--image=busybox",
+            "-n",
+            "doomed",
+            "--overrides",
+            r#"{"spec":{"nodeName":"node-0002"}}"#,
+        ])
+        .await;
+    kubectl.run(&["delete", "namespace", "doomed", "--wait=false"]).await;
+    let listed = kubectl.run(&["get", "namespace", "doomed", "--no-headers"]).await;
+    assert_eq!(columns(listed.lines().next().unwrap())[..2], ["doomed", "Terminating"]);
+    let (created, _, stderr) = kubectl.try_run(&["run", "late", "--image=busybox", "-n", "doomed"]).await;
+    assert!(!created && stderr.contains("because it is being terminated"), "{stderr}");
+    kubectl.run(&["delete", "namespace", "doomed", "--timeout=30s"]).await;
+    let (found, _, stderr) = kubectl.try_run(&["get", "namespace", "doomed"]).await;
+    assert!(!found && stderr.contains(r#"namespaces "doomed" not found"#), "{stderr}");
+    sim.shutdown().await;
+}

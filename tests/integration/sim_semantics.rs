@@ -581,3 +581,33 @@ async fn a_kube_watcher_resumes_from_bookmarks_across_timeouts_instead_of_relist
     assert_eq!(relisted.iter().filter(|event| **event == "init").count(), 2, "without bookmarks: {relisted:?}");
     sim.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_deleted_namespace_terminates_refuses_new_content_and_goes_once_empty() {
+    let sim = Simulator::start(sim::Config { pod_termination_secs: 1.0, ..quiet(3) }).await.unwrap();
+    let client = client(&sim).await;
+    let namespaces: Api<Namespace> = Api::all(client.clone());
+    let doomed: Namespace = serde_json::from_value(json!({"metadata": {"name": "doomed"}})).unwrap();
+    namespaces.create(&PostParams::default(), &doomed).await.unwrap();
+    let pods: Api<Pod> = Api::namespaced(client, "doomed");
+    pods.create(&PostParams::default(), &pod_on("worker", "node-0002", "web")).await.unwrap();
+    eventually("running", || async { (pods.get("worker").await.ok()?.status?.phase? == "Running").then_some(()) })
+        .await;
+
+    let (code, body) = raw(&sim, reqwest::Method::DELETE, "/api/v1/namespaces/doomed", None).await;
+    assert_eq!((code, body["kind"].as_str()), (200, Some("Namespace")), "the namespace answers, still there");
+    assert_eq!(body["status"]["phase"], "Terminating");
+    let refused = pods.create(&PostParams::default(), &pod_on("late", "node-0002", "web")).await.unwrap_err();
+    let kube::Error::Api(refused) = refused else { panic!("a Status") };
+    assert_eq!(refused.code, 403);
+    assert_eq!(
+        refused.message,
+        "pods \"late\" is forbidden: unable to create new content in namespace doomed because it is being terminated"
+    );
+    eventually("the pod terminates and the namespace goes", || async {
+        namespaces.get("doomed").await.is_err().then_some(())
+    })
+    .await;
+    assert!(sim.store().get(Resource::Pods, "doomed/worker").is_none());
+    sim.shutdown().await;
+}
