@@ -159,12 +159,7 @@ impl Controllers {
 
     /// Schedules what a kubelet would do about `pod`, if a simulated kubelet runs its node.
     fn consider(&mut self, pod: &Value) {
-        let node = pod["spec"]["nodeName"].as_str().unwrap_or_default();
-        if node.is_empty() || !self.kubelets.runs(node) {
-            return;
-        }
-        let Some(name) = store::object_name(pod) else { return };
-        let key = store::key(store::object_namespace(pod), &name);
+        // Most pods are simply running: decide that before any lookup or allocation.
         let (duty, after) = if !pod["metadata"]["deletionTimestamp"].is_null() {
             let grace = pod["metadata"]["deletionGracePeriodSeconds"].as_u64().unwrap_or(0);
             (Duty::Finish, self.termination.min(Duration::from_secs(grace)))
@@ -173,6 +168,12 @@ impl Controllers {
         } else {
             return;
         };
+        let node = pod["spec"]["nodeName"].as_str().unwrap_or_default();
+        if node.is_empty() || !self.kubelets.runs(node) {
+            return;
+        }
+        let Some(name) = store::object_name(pod) else { return };
+        let key = store::key(store::object_namespace(pod), &name);
         if self.scheduled.get(&key).is_some_and(|scheduled| *scheduled >= duty) {
             return;
         }
