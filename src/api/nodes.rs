@@ -82,7 +82,8 @@ impl NodesApi {
         }
         let selector = match label_selector.0.as_deref() {
             Some(text) => Some(
-                LabelSelector::parse(text).map_err(|error| Error::bad_request(format!("label_selector: {error}")))?,
+                LabelSelector::parse(text)
+                    .map_err(|error| Error::bad_request(format!("label_selector: {error}")))?,
             ),
             None => None,
         };
