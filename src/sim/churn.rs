@@ -1,13 +1,17 @@
 //! The churn generator: drives the simulated cluster the way kubelets,
 //! controllers and operators drive a real one.
 //!
-//! Kubelet heartbeats refresh `lastHeartbeatTime` on every node once per period
-//! (changes nodecast must ignore); at a set rate, meaningful changes follow: Ready
-//! flaps, cordons, label and taint edits, nodes joining and leaving, pods placed
-//! and removed. Every choice comes from one seeded generator, so a seed names a
-//! sequence of changes; only their timing follows the clock.
+//! Each node it creates has a simulated kubelet, which heartbeats as real ones
+//! do: a strategic-merge patch of `status.conditions` to the node's `/status`
+//! (refreshing only `lastHeartbeatTime`, a change nodecast must ignore) every
+//! period, or, in lease style, a renewal of its Lease in `kube-node-lease` every
+//! period and a status report only every `node_status_report_secs`. At a set
+//! rate, meaningful changes follow: Ready flaps, cordons, label and taint edits,
+//! nodes joining and leaving, pods placed and removed. Every choice comes from
+//! one seeded generator, so a seed names a sequence of changes; only their
+//! timing follows the clock.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -17,10 +21,14 @@ use serde_json::{Value, json};
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
-use super::objects::{self, timestamp_now};
+use super::HeartbeatStyle;
+use super::controllers::Kubelets;
+use super::objects::{self, NODE_LEASE_NAMESPACE, micro_time_now, timestamp_now};
+use super::patch::PatchType;
+use super::registry::{Part, Registry};
 use super::store::{self, Resource, Store};
 
-const NAMESPACES: [&str; 4] = ["default", "kube-system", "kube-public", "demo"];
+const NAMESPACES: [&str; 5] = ["default", "kube-system", "kube-public", "kube-node-lease", "demo"];
 const APPS: [(&str, &str); 4] = [("demo", "web"), ("demo", "api"), ("default", "worker"), ("kube-system", "dns")];
 const POOLS: [&str; 3] = ["blue", "green", "gray"];
 const POOL_LABEL: &str = "nodecast.io/pool";
@@ -43,7 +51,13 @@ pub enum Change {
 /// The generator's state: which nodes and pods it placed, and which of its own
 /// disturbances it may later undo.
 pub struct Churn {
+    registry: Arc<Registry>,
     store: Arc<Store>,
+    kubelets: Arc<Kubelets>,
+    heartbeat_style: HeartbeatStyle,
+    report_every: Duration,
+    /// When each node's kubelet last reported its status (lease style only).
+    last_report: HashMap<String, Instant>,
     rng: ChaCha8Rng,
     nodes: Vec<String>,
     pods: Vec<String>,
@@ -58,9 +72,14 @@ pub struct Churn {
 }
 
 impl Churn {
-    pub fn new(store: Arc<Store>, config: &super::Config) -> Self {
+    pub fn new(registry: Arc<Registry>, kubelets: Arc<Kubelets>, config: &super::Config) -> Self {
         Self {
-            store,
+            store: registry.store().clone(),
+            registry,
+            kubelets,
+            heartbeat_style: config.heartbeat_style,
+            report_every: Duration::from_secs_f64(config.node_status_report_secs),
+            last_report: HashMap::new(),
             rng: ChaCha8Rng::seed_from_u64(config.seed),
             nodes: Vec::new(),
             pods: Vec::new(),
@@ -109,19 +128,58 @@ impl Churn {
         }
     }
 
-    /// Refreshes the heartbeat of the next `count` nodes in turn, stamping them `now`.
+    /// Runs the next `count` kubelets' heartbeat in turn, stamping them `now`.
     pub fn heartbeat(&mut self, count: usize, now: &str) {
         for _ in 0..count.min(self.nodes.len()) {
             self.next_heartbeat = (self.next_heartbeat + 1) % self.nodes.len();
             let node = self.nodes[self.next_heartbeat].clone();
-            let _ = self.store.update(Resource::Nodes, &node, None, |mut object| {
-                if let Some(conditions) = object["status"]["conditions"].as_array_mut() {
-                    for condition in conditions {
-                        condition["lastHeartbeatTime"] = json!(now);
+            match self.heartbeat_style {
+                HeartbeatStyle::Status => self.report_status(&node, now),
+                HeartbeatStyle::Lease => {
+                    self.renew_lease(&node);
+                    let due = self.last_report.get(&node).is_none_or(|last| last.elapsed() >= self.report_every);
+                    if due {
+                        self.report_status(&node, now);
                     }
                 }
-                Ok(object)
-            });
+            }
+        }
+    }
+
+    /// Posts the node's conditions with a fresh `lastHeartbeatTime`, as the
+    /// kubelet does: a strategic-merge patch to `/status`, conditions merged by `type`.
+    fn report_status(&mut self, node: &str, now: &str) {
+        let Some(object) = self.store.get(Resource::Nodes, node) else { return };
+        let types: Vec<Value> = object["status"]["conditions"]
+            .as_array()
+            .map(|conditions| conditions.iter().map(|c| json!({"type": c["type"]})).collect())
+            .unwrap_or_default();
+        let conditions: Vec<Value> =
+            types.iter().map(|kind| json!({"type": kind["type"], "lastHeartbeatTime": now})).collect();
+        let patch = json!({"status": {"$setElementOrder/conditions": types, "conditions": conditions}});
+        let body = serde_json::to_vec(&patch).expect("a JSON value serializes");
+        if self.registry.patch(Resource::Nodes, node, Part::Status, PatchType::StrategicMerge, &body).is_ok() {
+            self.last_report.insert(node.to_owned(), Instant::now());
+        }
+    }
+
+    /// Renews the node's Lease, creating it when it is missing, as the kubelet's lease controller does.
+    fn renew_lease(&self, node: &str) {
+        let key = store::key(Some(NODE_LEASE_NAMESPACE), node);
+        let result = match self.store.get(Resource::Leases, &key) {
+            Some(lease) => {
+                let mut renewed = (*lease).clone();
+                renewed["spec"]["renewTime"] = json!(micro_time_now());
+                self.registry.update(Resource::Leases, &key, Part::Main, renewed)
+            }
+            None => {
+                let Some(object) = self.store.get(Resource::Nodes, node) else { return };
+                let lease = objects::node_lease(&object, &micro_time_now());
+                self.registry.create(Resource::Leases, Some(NODE_LEASE_NAMESPACE), lease)
+            }
+        };
+        if let Err(error) = result {
+            tracing::debug!(%node, %error, "kubelet could not renew its lease");
         }
     }
 
@@ -193,6 +251,8 @@ impl Churn {
             }
         })?;
         toggle(&mut self.not_ready, &node, !ready);
+        // A changed status is reported at once, which restarts the report period.
+        self.last_report.insert(node.clone(), Instant::now());
         Some(Change::Ready { node, ready })
     }
 
@@ -252,6 +312,11 @@ impl Churn {
         let object = objects::node(&name, shape, index <= self.control_plane_count(), &timestamp_now());
         if self.store.create(Resource::Nodes, object).is_ok() {
             self.nodes.push(name.clone());
+            self.kubelets.start(&name);
+            self.last_report.insert(name.clone(), Instant::now());
+            if self.heartbeat_style == HeartbeatStyle::Lease {
+                self.renew_lease(&name);
+            }
         }
         Change::Join { node: name }
     }
@@ -263,7 +328,11 @@ impl Churn {
         for set in [&mut self.not_ready, &mut self.cordoned, &mut self.tainted] {
             set.remove(&node);
         }
+        self.kubelets.stop(&node);
+        self.last_report.remove(&node);
         self.store.delete(Resource::Nodes, &node, None).ok()?;
+        // The garbage collector removes the lease the node owned.
+        let _ = self.store.delete(Resource::Leases, &store::key(Some(NODE_LEASE_NAMESPACE), &node), None);
         let (_, pods) = self.store.list(Resource::Pods);
         for (key, pod) in pods.iter() {
             if pod["spec"]["nodeName"] == node.as_str() && self.store.delete(Resource::Pods, key, None).is_ok() {
@@ -323,9 +392,14 @@ fn toggle(set: &mut BTreeSet<String>, node: &str, member: bool) {
 mod tests {
     use super::*;
 
+    fn churn(history: usize, config: &crate::sim::Config) -> (Arc<Store>, Churn) {
+        let store = Arc::new(Store::new(history));
+        let churn = Churn::new(Arc::new(Registry::new(store.clone())), Arc::new(Kubelets::default()), config);
+        (store, churn)
+    }
+
     fn churned(seed: u64, steps: usize) -> (Vec<Change>, Vec<Value>) {
-        let store = Arc::new(Store::new(100_000));
-        let mut churn = Churn::new(store.clone(), &crate::sim::Config { seed, ..Default::default() });
+        let (store, mut churn) = churn(100_000, &crate::sim::Config { seed, ..Default::default() });
         churn.populate(20, 2);
         let changes = (0..steps).filter_map(|_| churn.step()).collect();
         let (_, nodes) = store.list(Resource::Nodes);
@@ -351,8 +425,7 @@ mod tests {
 
     #[test]
     fn heartbeats_touch_only_heartbeat_times() {
-        let store = Arc::new(Store::new(1000));
-        let mut churn = Churn::new(store.clone(), &crate::sim::Config::default());
+        let (store, mut churn) = churn(1000, &crate::sim::Config::default());
         churn.populate(3, 0);
         let before = store.get(Resource::Nodes, "node-0002").unwrap();
         churn.heartbeat(3, "2099-01-01T00:00:00Z");
@@ -368,5 +441,30 @@ mod tests {
         }
         after["metadata"]["resourceVersion"] = before["metadata"]["resourceVersion"].clone();
         assert_eq!(after, *before);
+    }
+
+    #[test]
+    fn lease_style_renews_leases_and_reports_status_only_when_due() {
+        let config = crate::sim::Config {
+            heartbeat_style: HeartbeatStyle::Lease,
+            node_status_report_secs: 3600.0,
+            ..Default::default()
+        };
+        let (store, mut churn) = churn(1000, &config);
+        churn.populate(2, 0);
+        let lease_key = store::key(Some(NODE_LEASE_NAMESPACE), "node-0002");
+        let lease = store.get(Resource::Leases, &lease_key).expect("a joining node's kubelet creates its lease");
+        assert_eq!(lease["spec"]["holderIdentity"], "node-0002");
+        assert_eq!(lease["metadata"]["ownerReferences"][0]["kind"], "Node");
+        let node_before = store.get(Resource::Nodes, "node-0002").unwrap();
+        std::thread::sleep(Duration::from_millis(5));
+        churn.heartbeat(2, "2099-01-01T00:00:00Z");
+        assert_ne!(store.get(Resource::Leases, &lease_key).unwrap()["spec"]["renewTime"], lease["spec"]["renewTime"]);
+        assert_eq!(store.get(Resource::Nodes, "node-0002").unwrap(), node_before, "no status report is due yet");
+
+        churn.report_every = Duration::ZERO;
+        churn.heartbeat(2, "2099-01-01T00:00:00Z");
+        let node_after = store.get(Resource::Nodes, "node-0002").unwrap();
+        assert_eq!(node_after["status"]["conditions"][3]["lastHeartbeatTime"], "2099-01-01T00:00:00Z");
     }
 }

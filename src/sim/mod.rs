@@ -2,31 +2,43 @@
 //!
 //! No cluster exists where nodecast is developed and tested, so the simulator
 //! stands in for one. nodecast, kube-rs and the real `kubectl` reach it over HTTP
-//! exactly as they would reach a cluster: discovery, nodes (get, list, watch,
-//! create, update, delete, three patch types), pods and namespaces (list by
-//! selector, get, delete), `pods/eviction` under disruption budgets, and errors as
-//! the API's `Status` objects. A seeded churn generator drives it the way kubelets
-//! and operators drive a cluster.
+//! exactly as they would reach a cluster: discovery, nodes, pods, namespaces,
+//! leases and PodDisruptionBudgets with their status subresources, graceful
+//! deletion, `pods/eviction` under disruption budgets, watches with bookmarks,
+//! bearer tokens with RBAC-like answers, and errors as the API's `Status`
+//! objects. Simulated kubelets heartbeat and run and stop their pods, a
+//! disruption controller keeps budgets' status, and a seeded churn generator
+//! drives the cluster the way operators and controllers drive one.
 //!
 //! It owns its store and its churn; it must never reach into nodecast's own state:
 //! everything nodecast learns from it travels through the Kubernetes API.
 
+mod auth;
+mod budget;
 mod churn;
+mod controllers;
+mod discovery;
 pub mod objects;
 pub mod patch;
+mod protobuf;
+pub mod registry;
 mod server;
 pub mod status;
 pub mod store;
+mod validation;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
 pub use churn::Churn;
+pub use controllers::Kubelets;
+pub use registry::Registry;
 pub use status::Status;
 pub use store::{Resource, Store};
 
@@ -45,19 +57,29 @@ pub struct Config {
     pub churn: f64,
     /// Seed of the churn generator: the same seed gives the same cluster and the same sequence of changes.
     pub seed: u64,
-    /// Seconds between two status heartbeats of one node (kubelet's `nodeStatusUpdateFrequency`); 0 turns them off.
+    /// Seconds between two heartbeats of one node's kubelet (its `nodeStatusUpdateFrequency`,
+    /// and in lease style its lease renewal); 0 turns them off.
     pub heartbeat_secs: f64,
+    /// How kubelets heartbeat: `status` patches `status.conditions` every heartbeat (kubelets
+    /// before node leases); `lease` renews the node's Lease every heartbeat and reports status
+    /// only every `node_status_report_secs` or when something changed.
+    pub heartbeat_style: HeartbeatStyle,
+    /// In lease style, seconds between two full status reports of an unchanged node (kubelet's `nodeStatusReportFrequency`).
+    pub node_status_report_secs: f64,
+    /// Seconds a simulated kubelet takes to stop a deleted pod (capped by the pod's grace period); 0 removes it at once.
+    pub pod_termination_secs: f64,
     /// Events retained for watches and `continue`; older versions answer 410 Expired.
     pub history: usize,
     /// Seconds between BOOKMARK events on watches that allow them.
     pub bookmark_secs: f64,
     /// Pods placed on each node at start.
     pub pods_per_node: u32,
-    /// Bearer token every request must carry; none means anonymous access.
+    /// Bearer token of a cluster admin. With no token configured at all, anyone may do anything;
+    /// with one, a request without a token is `system:anonymous` and one with another token is 401.
     pub token: Option<String>,
-    /// A second token that may read but not write (answered 403 on writes).
+    /// Bearer token of the user `viewer`, who may get, list and watch (403 on every write).
     pub read_only_token: Option<String>,
-    /// Disruption budgets that evictions must honour.
+    /// PodDisruptionBudgets created at start (more can be created through the API).
     pub disruption_budgets: Vec<DisruptionBudget>,
 }
 
@@ -70,6 +92,9 @@ impl Default for Config {
             churn: 2.0,
             seed: 1,
             heartbeat_secs: 10.0,
+            heartbeat_style: HeartbeatStyle::Status,
+            node_status_report_secs: 300.0,
+            pod_termination_secs: 1.0,
             history: 10_000,
             bookmark_secs: 60.0,
             pods_per_node: 4,
@@ -80,8 +105,16 @@ impl Default for Config {
     }
 }
 
-/// A PodDisruptionBudget: evicting a pod it selects is refused while that would
-/// leave fewer than `min_available` of its pods healthy.
+/// How simulated kubelets tell the control plane they are alive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum HeartbeatStyle {
+    Status,
+    Lease,
+}
+
+/// A PodDisruptionBudget created at start: evicting a pod it selects is refused
+/// while that would leave fewer than `min_available` of its pods healthy.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DisruptionBudget {
@@ -104,6 +137,13 @@ impl Config {
         };
         positive("sim.churn", self.churn)?;
         positive("sim.heartbeat_secs", self.heartbeat_secs)?;
+        positive("sim.pod_termination_secs", self.pod_termination_secs)?;
+        if !(self.node_status_report_secs.is_finite() && self.node_status_report_secs > 0.0) {
+            return Err((
+                "sim.node_status_report_secs".into(),
+                format!("must be a number > 0, got {}", self.node_status_report_secs),
+            ));
+        }
         if !(self.bookmark_secs.is_finite() && self.bookmark_secs > 0.0) {
             return Err(("sim.bookmark_secs".into(), format!("must be a number > 0, got {}", self.bookmark_secs)));
         }
@@ -111,8 +151,8 @@ impl Config {
             return Err(("sim.history".into(), "must be at least 1".into()));
         }
         for (index, budget) in self.disruption_budgets.iter().enumerate() {
-            crate::selector::LabelSelector::parse(&budget.selector)
-                .map_err(|error| (format!("sim.disruption_budgets[{index}].selector"), error.0))?;
+            budget::selector_object(&budget.selector)
+                .map_err(|error| (format!("sim.disruption_budgets[{index}].selector"), error))?;
         }
         Ok(())
     }
@@ -159,11 +199,23 @@ impl Simulator {
             .map_err(|source| Error::Bind { address: config.listen, source })?;
         let address = listener.local_addr().map_err(|source| Error::Bind { address: config.listen, source })?;
         let store = Arc::new(Store::new(config.history));
-        let mut churn = Churn::new(store.clone(), &config);
+        let registry = Arc::new(Registry::new(store.clone()));
+        let kubelets = Arc::new(Kubelets::default());
+        let mut churn = Churn::new(registry.clone(), kubelets.clone(), &config);
         churn.populate(config.nodes, config.pods_per_node);
+        for budget in &config.disruption_budgets {
+            let selector = budget::selector_object(&budget.selector).expect("validated selectors convert");
+            let object = objects::disruption_budget(&budget.name, &budget.namespace, selector, budget.min_available);
+            if let Err(error) = registry.create(Resource::PodDisruptionBudgets, Some(&budget.namespace), object) {
+                tracing::warn!(budget = %budget.name, %error, "simulator could not create a configured disruption budget");
+            }
+        }
         let stop = CancellationToken::new();
-        let mut tasks =
-            vec![tokio::spawn(server::serve(listener, store.clone(), Arc::new(config.clone()), stop.clone()))];
+        let termination = Duration::from_secs_f64(config.pod_termination_secs);
+        let mut tasks = vec![
+            tokio::spawn(server::serve(listener, registry.clone(), Arc::new(config.clone()), stop.clone())),
+            controllers::Controllers::new(registry, kubelets, termination).spawn(stop.clone()),
+        ];
         if config.churn > 0.0 || config.heartbeat_secs > 0.0 {
             tasks.push(churn.run(config.churn, config.heartbeat_secs, stop.clone()));
         }
@@ -214,5 +266,61 @@ impl Simulator {
         for task in self.tasks {
             let _ = task.await;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn shipped_section() -> (String, Config) {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("config/nodecast.toml");
+        let text = std::fs::read_to_string(path).unwrap();
+        let section = text[text.find("[sim]").expect("config/nodecast.toml has a [sim] section")..].to_owned();
+        let file: toml::Table = toml::from_str(&text).unwrap();
+        let config: Config = file["sim"].clone().try_into().unwrap();
+        (section, config)
+    }
+
+    #[test]
+    fn the_shipped_configuration_loads_validates_and_documents_every_key() {
+        let (section, config) = shipped_section();
+        config.validate().unwrap();
+        assert_eq!(config.heartbeat_style, HeartbeatStyle::Status);
+        assert_eq!(config.disruption_budgets.len(), 1);
+        let every_key = serde_json::to_value(Config::default()).unwrap();
+        for key in every_key.as_object().unwrap().keys() {
+            assert!(
+                section.contains(&format!("{key} =")) || section.contains(&format!("[[sim.{key}]]")),
+                "{key} is not documented"
+            );
+        }
+    }
+
+    #[test]
+    fn validation_names_the_key_at_fault() {
+        let invalid = |config: Config| config.validate().unwrap_err().0;
+        assert_eq!(invalid(Config { pod_termination_secs: -1.0, ..Config::default() }), "sim.pod_termination_secs");
+        assert_eq!(
+            invalid(Config { node_status_report_secs: 0.0, ..Config::default() }),
+            "sim.node_status_report_secs"
+        );
+        let budget = DisruptionBudget {
+            name: "b".into(),
+            namespace: "demo".into(),
+            selector: "a in (b".into(),
+            min_available: 1,
+        };
+        assert_eq!(
+            invalid(Config { disruption_budgets: vec![budget], ..Config::default() }),
+            "sim.disruption_budgets[0].selector"
+        );
+    }
+
+    #[test]
+    fn heartbeat_styles_are_written_in_lowercase() {
+        let config: Config = toml::from_str("heartbeat_style = \"lease\"").unwrap();
+        assert_eq!(config.heartbeat_style, HeartbeatStyle::Lease);
+        assert!(toml::from_str::<Config>("heartbeat_style = \"gossip\"").is_err());
     }
 }

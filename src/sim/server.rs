@@ -1,6 +1,8 @@
-//! The simulator's HTTP front: routing, bearer-token checks, and the API's
-//! discovery, list, watch, get, create, update, patch, delete and eviction
-//! semantics over the [`Store`]. Every error leaves as a `Status` object.
+//! The simulator's HTTP front: who is asking and whether they may, which
+//! resource or subresource a path names, discovery, and the list and watch
+//! semantics (paging, `resourceVersion` and `resourceVersionMatch`,
+//! bookmarks, selectors, `Table` output). Writes go through the [`Registry`];
+//! every error leaves as a `Status` object.
 
 use std::collections::HashMap;
 use std::ops::Bound;
@@ -13,16 +15,20 @@ use bytes::Bytes;
 use chrono::Utc;
 use poem::http::{Method, StatusCode, header};
 use poem::{Body, Endpoint, Request, Response};
-use serde::Deserialize as _;
 use serde_json::{Value, json};
 use tokio::net::TcpListener;
 use tokio::sync::mpsc;
+use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 use super::Config;
+use super::auth::{self, Attributes, User};
+use super::discovery;
 use super::objects::{table_columns, table_row};
-use super::patch::{self, PatchType};
-use super::status::{self, Status};
+use super::patch::PatchType;
+use super::protobuf;
+use super::registry::{DeleteOptions, Deleted, Part, Registry};
+use super::status::{self, FieldError, Status};
 use super::store::{self, EventType, Resource, Store};
 use crate::selector::{FieldSelector, LabelSelector};
 
@@ -34,8 +40,13 @@ const WATCH_BATCH: usize = 512;
 /// so that a burst of writes leaves as a few chunks rather than one wake-up and
 /// one socket write per event; a lone event still leaves at once.
 const WATCH_COALESCE: Duration = Duration::from_millis(1);
+/// A watch without `timeoutSeconds` ends after this long (kube-apiserver's `--min-request-timeout`).
+const DEFAULT_WATCH_TIMEOUT: Duration = Duration::from_secs(30 * 60);
+/// The last bookmark of a watch goes this long before its timeout, so that the
+/// client resumes from a version as close to the end as possible.
+const BOOKMARK_BEFORE_TIMEOUT: Duration = Duration::from_secs(2);
 
-pub async fn serve(listener: TcpListener, store: Arc<Store>, config: Arc<Config>, stop: CancellationToken) {
+pub async fn serve(listener: TcpListener, registry: Arc<Registry>, config: Arc<Config>, stop: CancellationToken) {
     let address = listener.local_addr().ok();
     let acceptor = match poem::listener::TcpAcceptor::from_tokio(listener) {
         Ok(acceptor) => acceptor,
@@ -44,7 +55,7 @@ pub async fn serve(listener: TcpListener, store: Arc<Store>, config: Arc<Config>
             return;
         }
     };
-    let api = Api { store, config, stop: stop.clone() };
+    let api = Api { registry, config, stop: stop.clone() };
     let shutdown = stop.cancelled_owned();
     if let Err(error) = poem::Server::new_with_acceptor(acceptor)
         .run_with_graceful_shutdown(api, shutdown, Some(Duration::from_secs(2)))
@@ -55,16 +66,9 @@ pub async fn serve(listener: TcpListener, store: Arc<Store>, config: Arc<Config>
 }
 
 struct Api {
-    store: Arc<Store>,
+    registry: Arc<Registry>,
     config: Arc<Config>,
     stop: CancellationToken,
-}
-
-/// What a caller's token lets it do.
-#[derive(Clone, Copy, PartialEq)]
-enum Access {
-    ReadWrite,
-    ReadOnly,
 }
 
 impl Endpoint for Api {
@@ -92,77 +96,166 @@ struct Call<'a> {
     table: bool,
     content_type: &'a str,
     body: Bytes,
-    access: Access,
+    user: User,
+}
+
+/// A path under `/api/v1` or `/apis/GROUP/v1`, as kube-apiserver's request info splits it.
+struct Route<'a> {
+    group: &'a str,
+    plural: &'a str,
+    namespace: Option<&'a str>,
+    name: Option<&'a str>,
+    subresource: Option<&'a str>,
+}
+
+impl<'a> Route<'a> {
+    fn parse(segments: &[&'a str]) -> Option<Self> {
+        let (group, rest) = match segments {
+            ["api", "v1", rest @ ..] if !rest.is_empty() => ("", rest),
+            ["apis", group, "v1", rest @ ..] if !rest.is_empty() => (*group, rest),
+            _ => return None,
+        };
+        // `namespaces/NAME/status` is the namespace's own subresource, not a resource inside it.
+        let (namespace, rest) = match rest {
+            ["namespaces", namespace, tail @ ..] if !tail.is_empty() && !matches!(tail[0], "status" | "finalize") => {
+                (Some(*namespace), tail)
+            }
+            _ => (None, rest),
+        };
+        let (plural, name, subresource) = match rest {
+            [plural] => (*plural, None, None),
+            [plural, name] => (*plural, Some(*name), None),
+            [plural, name, subresource] => (*plural, Some(*name), Some(*subresource)),
+            _ => return None,
+        };
+        Some(Self { group, plural, namespace, name, subresource })
+    }
+
+    fn verb(&self, method: &Method, watch: bool) -> String {
+        match (method.as_str(), self.name) {
+            ("GET", Some(_)) => "get",
+            ("GET", None) if watch => "watch",
+            ("GET", None) => "list",
+            ("POST", _) => "create",
+            ("PUT", _) => "update",
+            ("PATCH", _) => "patch",
+            ("DELETE", Some(_)) => "delete",
+            ("DELETE", None) => "deletecollection",
+            (other, _) => return other.to_ascii_lowercase(),
+        }
+        .to_owned()
+    }
 }
 
 impl Api {
+    fn store(&self) -> &Arc<Store> {
+        self.registry.store()
+    }
+
     fn handle(&self, request: &Request, body: Bytes) -> Result<Response, Status> {
-        let path = request.uri().path().trim_end_matches('/');
-        let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
-        let public = matches!(segments.as_slice(), ["version"] | ["healthz"]);
-        let access = match self.authenticate(request) {
-            Ok(access) => access,
-            Err(_) if public => Access::ReadOnly,
-            Err(unauthorized) => return Err(unauthorized),
+        let path = request.uri().path();
+        let trimmed = path.trim_end_matches('/');
+        let segments: Vec<&str> = trimmed.split('/').filter(|s| !s.is_empty()).collect();
+        let user = auth::authenticate(
+            self.config.token.as_deref(),
+            self.config.read_only_token.as_deref(),
+            request.header(header::AUTHORIZATION),
+        )?;
+        let query: HashMap<String, String> =
+            request.params().map_err(|e| Status::bad_request(format!("malformed query string: {e}")))?;
+        let route = Route::parse(&segments);
+        let attributes = match &route {
+            Some(route) => Attributes::Resource {
+                verb: route.verb(request.method(), flag(&query, "watch")?),
+                group: route.group.to_owned(),
+                resource: route.plural.to_owned(),
+                subresource: route.subresource.unwrap_or_default().to_owned(),
+                namespace: route.namespace.unwrap_or_default().to_owned(),
+                name: route.name.unwrap_or_default().to_owned(),
+            },
+            None => {
+                Attributes::NonResource { verb: request.method().as_str().to_ascii_lowercase(), path: path.to_owned() }
+            }
         };
+        if !auth::allowed(&user, &attributes) {
+            return Err(auth::forbidden(&user, &attributes));
+        }
         let call = Call {
             method: request.method(),
-            query: request.params().map_err(|e| Status::bad_request(format!("malformed query string: {e}")))?,
+            query,
             table: request.header(header::ACCEPT).is_some_and(|accept| accept.contains("as=Table")),
             content_type: request.content_type().unwrap_or_default(),
             body,
-            access,
+            user,
         };
-        let get_only = |value: Value| {
-            if call.method == Method::GET {
-                Ok(json_response(StatusCode::OK, &value))
-            } else {
-                Err(Status::method_not_allowed(call.method.as_str()))
+        match route {
+            Some(route) => self.resource(&call, &route),
+            None => self.non_resource(&call, &segments, request),
+        }
+    }
+
+    fn non_resource(&self, call: &Call, segments: &[&str], request: &Request) -> Result<Response, Status> {
+        let document = match segments {
+            ["healthz" | "livez" | "readyz"] if call.method == Method::GET => {
+                return Ok(Response::builder().content_type("text/plain").body("ok"));
             }
+            ["version"] => Some(version()),
+            ["api"] => Some(discovery::versions(&request.local_addr().to_string())),
+            ["api", "v1"] => discovery::resources(""),
+            ["apis"] => Some(discovery::group_list()),
+            ["apis", group] => discovery::api_group(group),
+            ["apis", group, "v1"] => discovery::resources(group),
+            _ => None,
         };
-        match segments.as_slice() {
-            ["healthz"] => Ok(Response::builder().body("ok")),
-            ["version"] => get_only(version()),
-            ["api"] => get_only(json!({"kind": "APIVersions", "versions": ["v1"],
-                "serverAddressByClientCIDRs": [{"clientCIDR": "0.0.0.0/0", "serverAddress": request.local_addr().to_string()}]})),
-            ["api", "v1"] => get_only(core_resources()),
-            ["apis"] => get_only(json!({"kind": "APIGroupList", "apiVersion": "v1", "groups": []})),
-            ["api", "v1", "nodes"] => self.collection(&call, Resource::Nodes, None),
-            ["api", "v1", "nodes", name] => self.item(&call, Resource::Nodes, None, name),
-            ["api", "v1", "pods"] => self.collection(&call, Resource::Pods, None),
-            ["api", "v1", "namespaces"] => self.collection(&call, Resource::Namespaces, None),
-            ["api", "v1", "namespaces", name] => self.item(&call, Resource::Namespaces, None, name),
-            ["api", "v1", "namespaces", namespace, "pods"] => self.collection(&call, Resource::Pods, Some(namespace)),
-            ["api", "v1", "namespaces", namespace, "pods", name] => {
-                self.item(&call, Resource::Pods, Some(namespace), name)
+        let document = document.ok_or_else(Status::no_route)?;
+        if call.method != Method::GET {
+            return Err(Status::method_not_allowed(call.method.as_str()));
+        }
+        Ok(json_response(StatusCode::OK, &document))
+    }
+
+    fn resource(&self, call: &Call, route: &Route) -> Result<Response, Status> {
+        match (route.group, route.plural, route.name) {
+            ("authorization.k8s.io", "selfsubjectaccessreviews", None) if call.method == Method::POST => {
+                let review = decode(call)?;
+                return Ok(json_response(StatusCode::CREATED, &auth::review_access(&call.user, &review)?));
             }
-            ["api", "v1", "namespaces", namespace, "pods", name, "eviction"] if call.method == Method::POST => {
-                self.writable(&call, "create", "pods/eviction", name)?;
-                self.evict(namespace, name, &call.body)
+            ("authorization.k8s.io", "selfsubjectrulesreviews", None) if call.method == Method::POST => {
+                let review = decode(call)?;
+                return Ok(json_response(StatusCode::CREATED, &auth::review_rules(&call.user, &review)));
+            }
+            ("authentication.k8s.io", "selfsubjectreviews", None) if call.method == Method::POST => {
+                return Ok(json_response(StatusCode::CREATED, &auth::review_self(&call.user)));
+            }
+            _ => {}
+        }
+        let resource = Resource::find(route.group, route.plural).ok_or_else(Status::no_route)?;
+        // Namespaced resources are also listed and watched across all namespaces.
+        let cluster_wide_read = route.name.is_none() && call.method == Method::GET;
+        if !resource.namespaced() && route.namespace.is_some()
+            || resource.namespaced() && route.namespace.is_none() && !cluster_wide_read
+        {
+            return Err(Status::no_route());
+        }
+        let namespace = route.namespace;
+        match (route.name, route.subresource) {
+            (None, None) => self.collection(call, resource, namespace),
+            (Some(name), None) => self.item(call, resource, namespace, name, Part::Main),
+            (Some(name), Some("status")) if resource.has_status() => {
+                if call.method == Method::DELETE {
+                    return Err(Status::method_not_allowed(call.method.as_str()));
+                }
+                self.item(call, resource, namespace, name, Part::Status)
+            }
+            (Some(name), Some("eviction")) if resource == Resource::Pods => {
+                if call.method != Method::POST {
+                    return Err(Status::method_not_allowed(call.method.as_str()));
+                }
+                let eviction = decode(call)?;
+                self.registry.evict(namespace.unwrap_or_default(), name, &eviction)?;
+                Ok(json_response(StatusCode::CREATED, &status::success(201)))
             }
             _ => Err(Status::no_route()),
-        }
-    }
-
-    fn authenticate(&self, request: &Request) -> Result<Access, Status> {
-        let Some(token) = &self.config.token else {
-            return Ok(Access::ReadWrite);
-        };
-        let presented =
-            request.header(header::AUTHORIZATION).and_then(|value| value.strip_prefix("Bearer ")).map(str::trim);
-        match presented {
-            Some(presented) if presented == token => Ok(Access::ReadWrite),
-            Some(presented) if self.config.read_only_token.as_deref() == Some(presented) => Ok(Access::ReadOnly),
-            _ => Err(Status::unauthorized()),
-        }
-    }
-
-    fn writable(&self, call: &Call, verb: &str, resource: &str, name: &str) -> Result<(), Status> {
-        match call.access {
-            Access::ReadWrite => Ok(()),
-            Access::ReadOnly => Err(Status::forbidden(format!(
-                "{resource} \"{name}\" is forbidden: User \"read-only\" cannot {verb} resource \"{resource}\" in API group \"\""
-            ))),
         }
     }
 
@@ -173,107 +266,125 @@ impl Api {
                 if flag(&call.query, "watch")? { self.watch(call, selection) } else { self.list(call, selection) }
             }
             Method::POST => {
-                self.writable(call, "create", resource.plural(), "")?;
-                let mut object = decode_object(resource, &call.body)?;
-                if let Some(namespace) = namespace {
-                    object["metadata"]["namespace"] = json!(namespace);
+                let object = decode(call)?;
+                Ok(json_response(StatusCode::CREATED, &*self.registry.create(resource, namespace, object)?))
+            }
+            Method::DELETE if resource != Resource::Namespaces => {
+                let selection = Selection::parse(resource, namespace, &call.query)?;
+                let options =
+                    DeleteOptions::parse(&call.body, call.query.get("gracePeriodSeconds").map(String::as_str))?;
+                let (version, objects) = self.store().list(resource);
+                let mut deleted = Vec::new();
+                for (key, _) in objects.iter().filter(|(_, object)| selection.selects(object)) {
+                    match self.registry.delete(resource, key, &options) {
+                        Ok(outcome) => deleted.push(outcome.object().clone()),
+                        Err(status) if status.code == 404 => {}
+                        Err(status) => return Err(status),
+                    }
                 }
-                validate(resource, &object)?;
-                Ok(json_response(StatusCode::CREATED, &*self.store.create(resource, object)?))
+                Ok(list_response(resource, json!({"resourceVersion": version.to_string()}), deleted.iter()))
             }
             _ => Err(Status::method_not_allowed(call.method.as_str())),
         }
     }
 
-    fn item(&self, call: &Call, resource: Resource, namespace: Option<&str>, name: &str) -> Result<Response, Status> {
+    fn item(
+        &self,
+        call: &Call,
+        resource: Resource,
+        namespace: Option<&str>,
+        name: &str,
+        part: Part,
+    ) -> Result<Response, Status> {
         let key = store::key(namespace, name);
         match *call.method {
             Method::GET => {
                 let object =
-                    self.store.get(resource, &key).ok_or_else(|| Status::not_found(resource.plural(), name))?;
+                    self.store().get(resource, &key).ok_or_else(|| Status::not_found(&resource.qualified(), name))?;
                 Ok(if call.table {
-                    table_response(resource, self.store.resource_version(), None, [&object])
+                    json_response(StatusCode::OK, &table(resource, self.store().resource_version(), None, [&*object]))
                 } else {
                     json_response(StatusCode::OK, &object)
                 })
             }
             Method::PUT => {
-                self.writable(call, "update", resource.plural(), name)?;
-                let object = decode_object(resource, &call.body)?;
-                if store::object_name(&object).as_deref() != Some(name) {
+                let object = decode(call)?;
+                let named = store::object_name(&object).unwrap_or_default();
+                if named != name {
                     return Err(Status::bad_request(format!(
-                        "the name of the object ({}) does not match the name on the URL ({name})",
-                        store::object_name(&object).unwrap_or_default()
+                        "the name of the object ({named}) does not match the name on the URL ({name})"
                     )));
                 }
-                validate(resource, &object)?;
-                let expected = store::object_resource_version(&object);
-                Ok(json_response(StatusCode::OK, &*self.store.update(resource, &key, expected, |_| Ok(object))?))
+                Ok(json_response(StatusCode::OK, &*self.registry.update(resource, &key, part, object)?))
             }
             Method::PATCH => {
-                self.writable(call, "patch", resource.plural(), name)?;
                 let patch_type = PatchType::from_content_type(call.content_type)?;
-                let updated = self.store.update(resource, &key, None, |mut object| {
-                    let seen = object["metadata"]["resourceVersion"].clone();
-                    patch::apply(patch_type, &mut object, &call.body)?;
-                    if !object["metadata"]["resourceVersion"].is_null() && object["metadata"]["resourceVersion"] != seen
-                    {
-                        return Err(Status::conflict(resource.plural(), name));
-                    }
-                    validate(resource, &object)?;
-                    Ok(object)
-                })?;
-                Ok(json_response(StatusCode::OK, &updated))
+                Ok(json_response(StatusCode::OK, &*self.registry.patch(resource, &key, part, patch_type, &call.body)?))
             }
             Method::DELETE => {
-                self.writable(call, "delete", resource.plural(), name)?;
-                let expected = delete_precondition(&call.body)?;
-                let deleted = self.store.delete(resource, &key, expected)?;
-                if resource == Resource::Namespaces {
-                    let (_, pods) = self.store.list(Resource::Pods);
-                    for pod_key in pods.keys().filter(|pod_key| pod_key.starts_with(&format!("{name}/"))) {
-                        let _ = self.store.delete(Resource::Pods, pod_key, None);
+                let options =
+                    DeleteOptions::parse(&call.body, call.query.get("gracePeriodSeconds").map(String::as_str))?;
+                let deleted = self.registry.delete(resource, &key, &options)?;
+                // Pods answer with the object, and so does whatever is still on its way out
+                // (a namespace being emptied); what is gone at once answers with a Status.
+                Ok(match (resource, deleted) {
+                    (Resource::Pods, deleted) => json_response(StatusCode::OK, deleted.object()),
+                    (_, Deleted::Terminating(object)) => json_response(StatusCode::OK, &object),
+                    (_, Deleted::Gone(object)) => {
+                        json_response(StatusCode::OK, &status::deleted(resource.group(), resource.plural(), &object))
                     }
-                }
-                Ok(json_response(StatusCode::OK, &deleted))
+                })
             }
             _ => Err(Status::method_not_allowed(call.method.as_str())),
         }
     }
 
+    /// A list, served as kube-apiserver serves it: `resourceVersion` unset is a
+    /// consistent read of the newest state, paged by `limit`/`continue`; "0" is
+    /// the watch cache (any state, `limit` ignored); a version with
+    /// `resourceVersionMatch=Exact` (or, the legacy way, with a `limit`) is the
+    /// state at exactly that version; otherwise one not older than it.
     fn list(&self, call: &Call, selection: Selection) -> Result<Response, Status> {
+        let text = |name: &str| call.query.get(name).map(String::as_str).filter(|value| !value.is_empty());
+        let (requested, matching, continued) =
+            (text("resourceVersion"), text("resourceVersionMatch"), text("continue"));
+        validate_list_options(requested, matching, continued)?;
         let limit = number(&call.query, "limit")?.filter(|&limit| limit > 0);
-        let requested_version = call.query.get("resourceVersion").filter(|v| !v.is_empty());
-        let (resource_version, objects, start) = match call.query.get("continue").filter(|c| !c.is_empty()) {
-            Some(token) => {
-                if requested_version.is_some() {
-                    return Err(Status::bad_request("specifying resource version is not allowed when using continue"));
-                }
-                let (resource_version, start) = decode_continue(token)?;
-                (resource_version, self.store.list_at(selection.resource, resource_version)?, Some(start))
+        let parse_version = |version: &str| {
+            version.parse::<u64>().map_err(|_| Status::bad_request(format!("invalid resource version: {version}")))
+        };
+        let resource = selection.resource;
+        let current = self.store().resource_version();
+        let too_large =
+            |version: u64| Status::timeout(format!("Too large resource version: {version}, current: {current}"));
+        let (version, objects, start, limit) = match (continued, requested) {
+            (Some(_), Some(version)) if version != "0" => {
+                return Err(Status::bad_request("specifying resource version is not allowed when using continue"));
             }
-            None => {
-                let (current, objects) = self.store.list(selection.resource);
-                match requested_version.map(|v| v.parse::<u64>()) {
-                    Some(Err(_)) => {
-                        return Err(Status::bad_request(format!(
-                            "invalid resource version: {}",
-                            requested_version.unwrap()
-                        )));
-                    }
-                    Some(Ok(exact)) if call.query.get("resourceVersionMatch").map(String::as_str) == Some("Exact") => {
-                        (exact, self.store.list_at(selection.resource, exact)?, None)
-                    }
-                    Some(Ok(at_least)) if at_least > current => {
-                        return Err(Status {
-                            code: 504,
-                            reason: "Timeout",
-                            message: format!("Too large resource version: {at_least}, current: {current}"),
-                            details: None,
-                        });
-                    }
-                    _ => (current, objects, None),
+            (Some(token), _) => {
+                let (version, start) = decode_continue(token)?;
+                (version, self.store().list_at(resource, version)?, Some(start), limit)
+            }
+            (None, Some("0")) => {
+                let (version, objects) = self.store().list(resource);
+                (version, objects, None, None)
+            }
+            (None, Some(version)) => {
+                let version = parse_version(version)?;
+                let exact = matching == Some("Exact") || (matching.is_none() && limit.is_some());
+                if version > current {
+                    return Err(too_large(version));
                 }
+                if exact {
+                    (version, self.store().list_at(resource, version)?, None, limit)
+                } else {
+                    let (version, objects) = self.store().list(resource);
+                    (version, objects, None, limit)
+                }
+            }
+            (None, None) => {
+                let (version, objects) = self.store().list(resource);
+                (version, objects, None, limit)
             }
         };
         let lower = match &start {
@@ -282,33 +393,20 @@ impl Api {
         };
         let mut matching = objects.range((lower, Bound::Unbounded)).filter(|(_, object)| selection.selects(object));
         let page: Vec<(&String, &Arc<Value>)> = matching.by_ref().take(limit.unwrap_or(usize::MAX)).collect();
-        let more = matching.next().is_some();
-        let continue_token = match page.last() {
-            Some((last, _)) if more => Some(encode_continue(resource_version, last)),
-            _ => None,
-        };
+        let remaining = matching.count();
+        let mut metadata = json!({"resourceVersion": version.to_string()});
+        if let (Some((last, _)), true) = (page.last(), remaining > 0) {
+            metadata["continue"] = json!(encode_continue(version, last));
+            // Only a list without selectors knows how many objects the rest of the pages hold.
+            if selection.has_no_selectors() {
+                metadata["remainingItemCount"] = json!(remaining);
+            }
+        }
         let items = page.into_iter().map(|(_, object)| object);
         if call.table {
-            return Ok(table_response(selection.resource, resource_version, continue_token, items));
+            return Ok(json_response(StatusCode::OK, &table(resource, version, Some(metadata), items.map(|o| &**o))));
         }
-        let mut metadata = json!({"resourceVersion": resource_version.to_string()});
-        if let Some(token) = continue_token {
-            metadata["continue"] = json!(token);
-        }
-        let mut body = Vec::with_capacity(64 * 1024);
-        body.extend_from_slice(
-            format!("{{\"kind\":\"{}List\",\"apiVersion\":\"v1\",\"metadata\":", selection.resource.kind()).as_bytes(),
-        );
-        serde_json::to_writer(&mut body, &metadata).expect("metadata serializes");
-        body.extend_from_slice(b",\"items\":[");
-        for (index, item) in items.enumerate() {
-            if index > 0 {
-                body.push(b',');
-            }
-            serde_json::to_writer(&mut body, &**item).expect("stored objects serialize");
-        }
-        body.extend_from_slice(b"]}");
-        Ok(Response::builder().status(StatusCode::OK).content_type("application/json").body(body))
+        Ok(list_response(resource, metadata, items))
     }
 
     fn watch(&self, call: &Call, selection: Selection) -> Result<Response, Status> {
@@ -319,9 +417,10 @@ impl Api {
             ),
             None => Start::Snapshot,
         };
-        let timeout = number(&call.query, "timeoutSeconds")?.map(|s| Duration::from_secs(s as u64));
+        let timeout =
+            number(&call.query, "timeoutSeconds")?.map_or(DEFAULT_WATCH_TIMEOUT, |s| Duration::from_secs(s as u64));
         let watch = Watch {
-            store: self.store.clone(),
+            store: self.store().clone(),
             selection,
             bookmarks: flag(&call.query, "allowWatchBookmarks")?,
             initial_events_end: flag(&call.query, "sendInitialEvents")?,
@@ -338,40 +437,35 @@ impl Api {
             .header(header::CACHE_CONTROL, "no-cache, private")
             .body(Body::from_bytes_stream(stream)))
     }
+}
 
-    fn evict(&self, namespace: &str, name: &str, body: &[u8]) -> Result<Response, Status> {
-        let eviction: Value =
-            serde_json::from_slice(body).map_err(|e| Status::bad_request(format!("error decoding eviction: {e}")))?;
-        let named = eviction["metadata"]["name"].as_str().unwrap_or_default();
-        if named != name {
-            return Err(Status::bad_request(format!(
-                "name in URL does not match name in Eviction object ({named:?} != {name:?})"
-            )));
-        }
-        let key = store::key(Some(namespace), name);
-        let pod = self.store.get(Resource::Pods, &key).ok_or_else(|| Status::not_found("pods", name))?;
-        let (_, pods) = self.store.list(Resource::Pods);
-        for budget in self.config.disruption_budgets.iter().filter(|budget| budget.namespace == namespace) {
-            let selector = LabelSelector::parse(&budget.selector)?;
-            if !selector.matches(&pod["metadata"]["labels"]) {
-                continue;
-            }
-            let healthy = pods
-                .values()
-                .filter(|p| {
-                    store::object_namespace(p) == Some(namespace)
-                        && selector.matches(&p["metadata"]["labels"])
-                        && pod_healthy(p)
-                })
-                .count();
-            let after = healthy - usize::from(pod_healthy(&pod));
-            if after < budget.min_available {
-                return Err(Status::disruption_budget(&budget.name, budget.min_available, healthy));
-            }
-        }
-        self.store.delete(Resource::Pods, &key, None)?;
-        Ok(json_response(StatusCode::CREATED, &status::success(201)))
+/// `ValidateListOptions`: a `resourceVersionMatch` needs a version, excludes
+/// `continue`, is `Exact` or `NotOlderThan`, and `Exact` never with "0".
+fn validate_list_options(
+    requested: Option<&str>,
+    matching: Option<&str>,
+    continued: Option<&str>,
+) -> Result<(), Status> {
+    let Some(matching) = matching else { return Ok(()) };
+    let field = "resourceVersionMatch";
+    let mut errors = Vec::new();
+    if requested.is_none() {
+        errors
+            .push(FieldError::forbidden(field, "resourceVersionMatch is forbidden unless resourceVersion is provided"));
     }
+    if continued.is_some() {
+        errors.push(FieldError::forbidden(field, "resourceVersionMatch is forbidden when continue is provided"));
+    }
+    if !matches!(matching, "Exact" | "NotOlderThan") {
+        errors.push(FieldError::not_supported(field, matching, vec!["Exact", "NotOlderThan", ""]));
+    }
+    if matching == "Exact" && requested == Some("0") {
+        errors.push(FieldError::forbidden(
+            field,
+            "resourceVersionMatch \"exact\" is forbidden for resourceVersion \"0\"",
+        ));
+    }
+    if errors.is_empty() { Ok(()) } else { Err(Status::invalid_fields("ListOptions.meta.k8s.io", "", &errors)) }
 }
 
 /// What a list or watch selects: one resource, maybe one namespace, and selectors.
@@ -402,8 +496,12 @@ impl Selection {
             && self.fields.matches(object)
     }
 
+    fn has_no_selectors(&self) -> bool {
+        self.labels == LabelSelector::default() && self.fields == FieldSelector::default()
+    }
+
     fn selects_everything(&self) -> bool {
-        self.namespace.is_none() && self.labels == LabelSelector::default() && self.fields == FieldSelector::default()
+        self.namespace.is_none() && self.has_no_selectors()
     }
 }
 
@@ -424,7 +522,8 @@ struct Watch {
 }
 
 impl Watch {
-    async fn run(self, start: Start, timeout: Option<Duration>, sender: mpsc::Sender<Bytes>, stop: CancellationToken) {
+    async fn run(self, start: Start, timeout: Duration, sender: mpsc::Sender<Bytes>, stop: CancellationToken) {
+        let deadline = Instant::now() + timeout;
         let mut latest = self.store.subscribe();
         let mut cursor = match start {
             Start::After(version) => version,
@@ -443,11 +542,19 @@ impl Watch {
                 version
             }
         };
-        let deadline = tokio::time::sleep(timeout.unwrap_or(Duration::from_secs(30 * 60)));
-        tokio::pin!(deadline);
-        let mut bookmark =
-            tokio::time::interval_at(tokio::time::Instant::now() + self.bookmark_every, self.bookmark_every);
+        let mut next_bookmark = self.next_bookmark(Instant::now(), deadline);
         loop {
+            // A watch that is never idle must still end on time and still get its bookmarks.
+            let now = Instant::now();
+            if now >= deadline {
+                return;
+            }
+            if next_bookmark.is_some_and(|at| at <= now) {
+                if sender.send(self.bookmark(cursor, false)).await.is_err() {
+                    return;
+                }
+                next_bookmark = self.next_bookmark(now, deadline);
+            }
             let events = match self.store.events_after(cursor, WATCH_BATCH) {
                 Ok(events) => events,
                 Err(expired) => {
@@ -466,14 +573,33 @@ impl Watch {
                 }
                 continue;
             }
+            let bookmark_due = async {
+                match next_bookmark {
+                    Some(at) => tokio::time::sleep_until(at).await,
+                    None => std::future::pending().await,
+                }
+            };
             tokio::select! {
                 changed = latest.changed() => if changed.is_err() { return },
-                _ = bookmark.tick() => if self.bookmarks && sender.send(self.bookmark(cursor, false)).await.is_err() { return },
-                () = &mut deadline => return,
+                () = bookmark_due => {}
+                () = tokio::time::sleep_until(deadline) => return,
                 () = stop.cancelled() => return,
                 () = sender.closed() => return,
             }
         }
+    }
+
+    /// When the next BOOKMARK goes, as the watch cache schedules them: every
+    /// `bookmark_every`, and once just before the timeout; none when bookmarks
+    /// were not asked for or the last one has been sent.
+    fn next_bookmark(&self, now: Instant, deadline: Instant) -> Option<Instant> {
+        if !self.bookmarks {
+            return None;
+        }
+        let periodic = now + self.bookmark_every;
+        let before_timeout = deadline.checked_sub(BOOKMARK_BEFORE_TIMEOUT).unwrap_or(deadline);
+        let at = periodic.min(before_timeout);
+        (at > now).then_some(at)
     }
 
     /// The watch lines for a batch of events, with selector semantics: an object
@@ -511,48 +637,62 @@ impl Watch {
         }
     }
 
+    /// A BOOKMARK: an object of the watched kind carrying only the version the watch has reached.
     fn bookmark(&self, version: u64, initial_events_end: bool) -> Bytes {
         let mut metadata = json!({"resourceVersion": version.to_string()});
         if initial_events_end {
             metadata["annotations"] = json!({"k8s.io/initial-events-end": "true"});
         }
+        let resource = self.selection.resource;
         store::watch_line(
             "BOOKMARK",
-            &json!({"kind": self.selection.resource.kind(), "apiVersion": "v1", "metadata": metadata}),
+            &json!({"kind": resource.kind(), "apiVersion": resource.api_version(), "metadata": metadata}),
         )
     }
 }
 
+/// A `Table` of `objects`; `metadata` carries the list's version and paging, when it is a list.
 fn table<'a>(
     resource: Resource,
     version: u64,
-    continue_token: Option<String>,
+    metadata: Option<Value>,
     objects: impl IntoIterator<Item = &'a Value>,
 ) -> Value {
     let now = Utc::now();
-    let mut metadata = json!({"resourceVersion": version.to_string()});
-    if let Some(token) = continue_token {
-        metadata["continue"] = json!(token);
-    }
     json!({
         "kind": "Table",
         "apiVersion": "meta.k8s.io/v1",
-        "metadata": metadata,
-        "columnDefinitions": table_columns(resource.kind()),
-        "rows": objects.into_iter().map(|object| table_row(object, now)).collect::<Vec<_>>(),
+        "metadata": metadata.unwrap_or_else(|| json!({"resourceVersion": version.to_string()})),
+        "columnDefinitions": table_columns(resource),
+        "rows": objects.into_iter().map(|object| table_row(resource, object, now)).collect::<Vec<_>>(),
     })
 }
 
-fn table_response<'a>(
-    resource: Resource,
-    version: u64,
-    continue_token: Option<String>,
-    objects: impl IntoIterator<Item = &'a Arc<Value>>,
-) -> Response {
-    json_response(
-        StatusCode::OK,
-        &table(resource, version, continue_token, objects.into_iter().map(|object| &**object)),
-    )
+/// A `…List` of `items`, written without building it as one JSON value first.
+fn list_response<'a>(resource: Resource, metadata: Value, items: impl Iterator<Item = &'a Arc<Value>>) -> Response {
+    let mut body = Vec::with_capacity(64 * 1024);
+    body.extend_from_slice(
+        format!("{{\"kind\":\"{}List\",\"apiVersion\":\"{}\",\"metadata\":", resource.kind(), resource.api_version())
+            .as_bytes(),
+    );
+    serde_json::to_writer(&mut body, &metadata).expect("metadata serializes");
+    body.extend_from_slice(b",\"items\":[");
+    for (index, item) in items.enumerate() {
+        if index > 0 {
+            body.push(b',');
+        }
+        serde_json::to_writer(&mut body, &**item).expect("stored objects serialize");
+    }
+    body.extend_from_slice(b"]}");
+    Response::builder().status(StatusCode::OK).content_type("application/json").body(body)
+}
+
+/// The request's object, from JSON or, as kubectl's typed clients send it, protobuf.
+fn decode(call: &Call) -> Result<Value, Status> {
+    if call.content_type.starts_with(protobuf::CONTENT_TYPE) {
+        return protobuf::decode(&call.body);
+    }
+    serde_json::from_slice(&call.body).map_err(|e| Status::bad_request(format!("error decoding request body: {e}")))
 }
 
 fn json_response(code: StatusCode, value: &Value) -> Response {
@@ -572,71 +712,6 @@ fn version() -> Value {
         "buildDate": "2026-01-01T00:00:00Z", "goVersion": concat!("nodecast ", env!("CARGO_PKG_VERSION")),
         "compiler": "rustc", "platform": "linux/amd64",
     })
-}
-
-fn core_resources() -> Value {
-    json!({
-        "kind": "APIResourceList",
-        "groupVersion": "v1",
-        "resources": [
-            {"name": "namespaces", "singularName": "namespace", "namespaced": false, "kind": "Namespace",
-             "verbs": ["create", "delete", "get", "list", "watch"], "shortNames": ["ns"]},
-            {"name": "nodes", "singularName": "node", "namespaced": false, "kind": "Node",
-             "verbs": ["create", "delete", "get", "list", "patch", "update", "watch"], "shortNames": ["no"]},
-            {"name": "pods", "singularName": "pod", "namespaced": true, "kind": "Pod",
-             "verbs": ["create", "delete", "get", "list", "watch"], "shortNames": ["po"], "categories": ["all"]},
-            {"name": "pods/eviction", "singularName": "", "namespaced": true, "group": "policy", "version": "v1",
-             "kind": "Eviction", "verbs": ["create"]},
-        ],
-    })
-}
-
-/// Decodes a request body as an object of `resource`'s kind.
-fn decode_object(resource: Resource, body: &[u8]) -> Result<Value, Status> {
-    let object: Value =
-        serde_json::from_slice(body).map_err(|e| Status::bad_request(format!("error decoding request body: {e}")))?;
-    if object["kind"] != resource.kind() || object["apiVersion"] != "v1" {
-        return Err(Status::bad_request(format!(
-            "the body of the request has kind {} apiVersion {}, expected {} v1",
-            object["kind"],
-            object["apiVersion"],
-            resource.kind()
-        )));
-    }
-    Ok(object)
-}
-
-/// Checks an object against the Kubernetes type of its resource: a field of the
-/// wrong type makes it unprocessable (422), as schema validation would.
-fn validate(resource: Resource, object: &Value) -> Result<(), Status> {
-    use k8s_openapi::api::core::v1::{Namespace, Node, Pod};
-    let name = store::object_name(object).unwrap_or_default();
-    let result = match resource {
-        Resource::Nodes => Node::deserialize(object).map(drop),
-        Resource::Pods => Pod::deserialize(object).map(drop),
-        Resource::Namespaces => Namespace::deserialize(object).map(drop),
-    };
-    result.map_err(|e| Status::invalid(resource.kind(), &name, "body", e.to_string()))?;
-    if object["kind"] != resource.kind() {
-        return Err(Status::invalid(resource.kind(), &name, "kind", "field is immutable"));
-    }
-    Ok(())
-}
-
-fn delete_precondition(body: &[u8]) -> Result<Option<u64>, Status> {
-    if body.iter().all(u8::is_ascii_whitespace) {
-        return Ok(None);
-    }
-    let options: Value =
-        serde_json::from_slice(body).map_err(|e| Status::bad_request(format!("error decoding DeleteOptions: {e}")))?;
-    Ok(options["preconditions"]["resourceVersion"].as_str().and_then(|v| v.parse().ok()))
-}
-
-fn pod_healthy(pod: &Value) -> bool {
-    pod["status"]["phase"] == "Running"
-        && pod["status"]["conditions"]
-            .as_array()
-            .is_some_and(|c| c.iter().any(|c| c["type"] == "Ready" && c["status"] == "True"))
 }
 
 fn flag(query: &HashMap<String, String>, name: &str) -> Result<bool, Status> {
@@ -680,7 +755,6 @@ fn decode_continue(token: &str) -> Result<(u64, String), Status> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sim::objects;
 
     #[test]
     fn continue_token_round_trips_and_rejects_forgeries() {
@@ -690,11 +764,50 @@ mod tests {
     }
 
     #[test]
-    fn pod_budget_counts_only_running_ready_pods() {
-        let now = objects::timestamp_now();
-        let mut pod = objects::pod("demo", "web", 1, "n1", &now);
-        assert!(pod_healthy(&pod));
-        pod["status"]["phase"] = json!("Pending");
-        assert!(!pod_healthy(&pod));
+    fn paths_split_into_group_namespace_resource_name_and_subresource() {
+        /// The route as "group namespace plural name subresource", "-" for what is absent.
+        fn route(path: &str) -> Option<String> {
+            let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+            let part = |value: Option<&str>| value.unwrap_or("-").to_owned();
+            Route::parse(&segments).map(|r| {
+                [
+                    part(Some(r.group).filter(|g| !g.is_empty())),
+                    part(r.namespace),
+                    r.plural.to_owned(),
+                    part(r.name),
+                    part(r.subresource),
+                ]
+                .join(" ")
+            })
+        }
+        assert_eq!(route("/api/v1/nodes/n1/status").unwrap(), "- - nodes n1 status");
+        assert_eq!(
+            route("/apis/policy/v1/namespaces/demo/poddisruptionbudgets").unwrap(),
+            "policy demo poddisruptionbudgets - -"
+        );
+        assert_eq!(route("/api/v1/namespaces/demo/status").unwrap(), "- - namespaces demo status");
+        assert_eq!(route("/api/v1/namespaces/demo").unwrap(), "- - namespaces demo -");
+        assert!(route("/apis").is_none());
+    }
+
+    #[test]
+    fn list_options_follow_the_resource_version_match_rules() {
+        assert!(validate_list_options(Some("5"), Some("Exact"), None).is_ok());
+        assert!(validate_list_options(None, None, Some("token")).is_ok());
+        let status = validate_list_options(None, Some("Exact"), None).unwrap_err();
+        assert_eq!(status.code, 422);
+        assert_eq!(
+            status.message,
+            "ListOptions.meta.k8s.io \"\" is invalid: resourceVersionMatch: Forbidden: resourceVersionMatch is forbidden unless resourceVersion is provided"
+        );
+        assert!(
+            validate_list_options(Some("0"), Some("Exact"), None)
+                .unwrap_err()
+                .message
+                .contains("\"exact\" is forbidden")
+        );
+        assert!(
+            validate_list_options(Some("3"), Some("Newest"), None).unwrap_err().message.contains("Unsupported value")
+        );
     }
 }

@@ -22,16 +22,31 @@ pub enum Resource {
     Nodes,
     Pods,
     Namespaces,
+    Leases,
+    PodDisruptionBudgets,
 }
 
 impl Resource {
-    pub const ALL: [Resource; 3] = [Resource::Nodes, Resource::Pods, Resource::Namespaces];
+    pub const ALL: [Resource; 5] =
+        [Resource::Nodes, Resource::Pods, Resource::Namespaces, Resource::Leases, Resource::PodDisruptionBudgets];
 
     pub fn plural(self) -> &'static str {
         match self {
             Resource::Nodes => "nodes",
             Resource::Pods => "pods",
             Resource::Namespaces => "namespaces",
+            Resource::Leases => "leases",
+            Resource::PodDisruptionBudgets => "poddisruptionbudgets",
+        }
+    }
+
+    pub fn singular(self) -> &'static str {
+        match self {
+            Resource::Nodes => "node",
+            Resource::Pods => "pod",
+            Resource::Namespaces => "namespace",
+            Resource::Leases => "lease",
+            Resource::PodDisruptionBudgets => "poddisruptionbudget",
         }
     }
 
@@ -40,11 +55,59 @@ impl Resource {
             Resource::Nodes => "Node",
             Resource::Pods => "Pod",
             Resource::Namespaces => "Namespace",
+            Resource::Leases => "Lease",
+            Resource::PodDisruptionBudgets => "PodDisruptionBudget",
         }
     }
 
+    /// The API group ("" is the core group).
+    pub fn group(self) -> &'static str {
+        match self {
+            Resource::Nodes | Resource::Pods | Resource::Namespaces => "",
+            Resource::Leases => "coordination.k8s.io",
+            Resource::PodDisruptionBudgets => "policy",
+        }
+    }
+
+    /// `apiVersion` of the resource's objects.
+    pub fn api_version(self) -> &'static str {
+        match self {
+            Resource::Nodes | Resource::Pods | Resource::Namespaces => "v1",
+            Resource::Leases => "coordination.k8s.io/v1",
+            Resource::PodDisruptionBudgets => "policy/v1",
+        }
+    }
+
+    /// The resource and group as the API names them in messages (`nodes`, `poddisruptionbudgets.policy`).
+    pub fn qualified(self) -> String {
+        match self.group() {
+            "" => self.plural().to_owned(),
+            group => format!("{}.{group}", self.plural()),
+        }
+    }
+
+    /// The resource served under `group` as `plural`.
+    pub fn find(group: &str, plural: &str) -> Option<Resource> {
+        Resource::ALL.into_iter().find(|resource| resource.group() == group && resource.plural() == plural)
+    }
+
     pub fn namespaced(self) -> bool {
-        self == Resource::Pods
+        matches!(self, Resource::Pods | Resource::Leases | Resource::PodDisruptionBudgets)
+    }
+
+    /// Whether `status` is written only through the `/status` subresource.
+    pub fn has_status(self) -> bool {
+        self != Resource::Leases
+    }
+
+    pub fn short_names(self) -> &'static [&'static str] {
+        match self {
+            Resource::Nodes => &["no"],
+            Resource::Pods => &["po"],
+            Resource::Namespaces => &["ns"],
+            Resource::Leases => &[],
+            Resource::PodDisruptionBudgets => &["pdb"],
+        }
     }
 
     /// The fields kube-apiserver accepts in a `fieldSelector` for this resource.
@@ -53,6 +116,7 @@ impl Resource {
             Resource::Nodes => &["metadata.name", "spec.unschedulable"],
             Resource::Pods => &["metadata.name", "metadata.namespace", "spec.nodeName", "status.phase"],
             Resource::Namespaces => &["metadata.name", "status.phase"],
+            Resource::Leases | Resource::PodDisruptionBudgets => &["metadata.name", "metadata.namespace"],
         }
     }
 
@@ -108,7 +172,7 @@ pub struct Event {
 
 struct Inner {
     resource_version: u64,
-    collections: [Objects; 3],
+    collections: [Objects; Resource::ALL.len()],
     history: VecDeque<Arc<Event>>,
     /// The newest version whose event has left `history`: a watch or a continue
     /// from an older version can no longer be served.
@@ -212,7 +276,7 @@ impl Store {
         let key = key(object_namespace(&object), &name);
         let mut inner = self.write();
         if inner.collections[resource.index()].contains_key(&key) {
-            return Err(Status::already_exists(resource.plural(), &name));
+            return Err(Status::already_exists(&resource.qualified(), &name));
         }
         let metadata = metadata_mut(&mut object);
         metadata.entry("uid").or_insert_with(|| Value::from(uuid::Uuid::new_v4().to_string()));
@@ -235,9 +299,9 @@ impl Store {
         let current = inner.collections[resource.index()]
             .get(key)
             .cloned()
-            .ok_or_else(|| Status::not_found(resource.plural(), name))?;
+            .ok_or_else(|| Status::not_found(&resource.qualified(), name))?;
         if expected.is_some_and(|expected| Some(expected) != object_resource_version(&current)) {
-            return Err(Status::conflict(resource.plural(), name));
+            return Err(Status::conflict(&resource.qualified(), name));
         }
         let mut updated = change((*current).clone())?;
         if object_name(&updated).as_deref() != Some(name) {
@@ -265,9 +329,9 @@ impl Store {
         let current = inner.collections[resource.index()]
             .get(key)
             .cloned()
-            .ok_or_else(|| Status::not_found(resource.plural(), name))?;
+            .ok_or_else(|| Status::not_found(&resource.qualified(), name))?;
         if expected.is_some_and(|expected| Some(expected) != object_resource_version(&current)) {
-            return Err(Status::conflict(resource.plural(), name));
+            return Err(Status::conflict(&resource.qualified(), name));
         }
         Ok(self.commit(&mut inner, resource, EventType::Deleted, key.to_owned(), (*current).clone(), Some(current)))
     }

@@ -9,5 +9,6 @@ mod plugins;
 mod schemas;
 mod sim_api;
 mod sim_kubectl;
+mod sim_semantics;
 mod support;
 mod ws;

@@ -12,7 +12,7 @@ use kube::runtime::watcher;
 use nodecast::sim::{self, DisruptionBudget, Resource, Simulator};
 use serde_json::json;
 
-use crate::support::{client, quiet, status};
+use crate::support::{client, eventually, quiet, status};
 
 const WAIT: Duration = Duration::from_secs(10);
 
@@ -183,7 +183,13 @@ async fn pods_are_listed_by_node_and_evicted_within_their_budget() {
     }
     let last = web.last().unwrap().metadata.name.as_deref().unwrap();
     assert_eq!(status(demo.evict(last, &EvictParams::default()).await), (429, "TooManyRequests".into()));
-    assert_eq!(demo.list(&ListParams::default().labels("app=web")).await.unwrap().items.len(), 1);
+    let listed = demo.list(&ListParams::default().labels("app=web")).await.unwrap().items;
+    let terminating = listed.iter().filter(|pod| pod.metadata.deletion_timestamp.is_some()).count();
+    assert_eq!(terminating, listed.len() - 1, "evicted pods terminate gracefully; the last one stays");
+    eventually("the kubelets finish the evicted pods", || async {
+        (demo.list(&ListParams::default().labels("app=web")).await.unwrap().items.len() == 1).then_some(())
+    })
+    .await;
     assert_eq!(status(demo.evict("no-such-pod", &EvictParams::default()).await), (404, "NotFound".into()));
     sim.shutdown().await;
 }
@@ -222,21 +228,43 @@ async fn bad_requests_get_a_status_and_leave_the_store_alone() {
 }
 
 #[tokio::test]
-async fn tokens_are_required_and_read_only_tokens_cannot_write() {
+async fn anonymous_requests_are_forbidden_bad_tokens_unauthorized_and_the_viewer_only_reads() {
     let config = sim::Config { token: Some("s3cret".into()), read_only_token: Some("peek".into()), ..quiet(2) };
     let sim = Simulator::start(config).await.unwrap();
     let nodes: Api<Node> = Api::all(client(&sim).await);
     assert_eq!(nodes.list(&ListParams::default()).await.unwrap().items.len(), 2, "the kubeconfig carries the token");
 
-    let anonymous = kube::Client::try_from(kube::Config::new(sim.url().parse().unwrap())).unwrap();
-    assert_eq!(status(Api::<Node>::all(anonymous).list(&ListParams::default()).await), (401, "Unauthorized".into()));
+    let with_token = |token: Option<&str>| {
+        let mut config = kube::Config::new(sim.url().parse().unwrap());
+        config.auth_info.token = token.map(|token| token.to_owned().into());
+        Api::<Node>::all(kube::Client::try_from(config).unwrap())
+    };
+    let forbidden = |result: kube::Result<_>| match result {
+        Err(kube::Error::Api(status)) => (status.code, status.message),
+        other => panic!("expected a Status, got {other:?}"),
+    };
+    assert_eq!(
+        forbidden(with_token(None).list(&ListParams::default()).await.map(drop)),
+        (
+            403,
+            "nodes is forbidden: User \"system:anonymous\" cannot list resource \"nodes\" in API group \"\" at the cluster scope"
+                .to_owned()
+        )
+    );
+    assert_eq!(status(with_token(Some("guess")).list(&ListParams::default()).await), (401, "Unauthorized".into()));
 
-    let mut read_only = kube::Config::new(sim.url().parse().unwrap());
-    read_only.auth_info.token = Some("peek".to_owned().into());
-    let read_only: Api<Node> = Api::all(kube::Client::try_from(read_only).unwrap());
-    assert_eq!(read_only.list(&ListParams::default()).await.unwrap().items.len(), 2);
+    let viewer = with_token(Some("peek"));
+    assert_eq!(viewer.list(&ListParams::default()).await.unwrap().items.len(), 2);
     let cordon = Patch::Merge(json!({"spec": {"unschedulable": true}}));
-    assert_eq!(status(read_only.patch("node-0001", &PatchParams::default(), &cordon).await), (403, "Forbidden".into()));
+    assert_eq!(
+        forbidden(viewer.patch("node-0001", &PatchParams::default(), &cordon).await.map(drop)),
+        (
+            403,
+            "nodes \"node-0001\" is forbidden: User \"viewer\" cannot patch resource \"nodes\" in API group \"\" at the cluster scope"
+                .to_owned()
+        )
+    );
+    assert!(sim.store().get(Resource::Nodes, "node-0001").unwrap()["spec"].get("unschedulable").is_none());
     sim.shutdown().await;
 }
 
