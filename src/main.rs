@@ -9,6 +9,7 @@ use clap::{Parser, Subcommand};
 use nodecast::config::{self, Override};
 
 mod load;
+mod trial;
 
 #[derive(Parser)]
 #[command(
@@ -185,7 +186,7 @@ fn main() -> anyhow::Result<()> {
 
 fn try_plugin(args: TryPluginArgs) -> anyhow::Result<()> {
     let config = args.settings.into_iter().map(|(key, value)| (key, serde_json::Value::String(value))).collect();
-    let trial = match nodecast::plugin::trial::run(&args.path, config, args.timeout_ms, args.memory_mb) {
+    let trial = match trial::run(&args.path, config, args.timeout_ms, args.memory_mb) {
         Ok(trial) => trial,
         Err(error) => {
             eprintln!("nodecast: {error}");

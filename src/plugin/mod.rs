@@ -17,7 +17,6 @@
 
 mod host;
 mod metrics;
-pub mod trial;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;

@@ -25,6 +25,7 @@ pub mod registry;
 mod server;
 pub mod status;
 pub mod store;
+mod table;
 mod validation;
 
 use std::net::SocketAddr;

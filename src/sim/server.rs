@@ -24,12 +24,12 @@ use tokio_util::sync::CancellationToken;
 use super::Config;
 use super::auth::{self, Attributes, User};
 use super::discovery;
-use super::objects::{table_columns, table_row};
 use super::patch::PatchType;
 use super::protobuf;
 use super::registry::{DeleteOptions, Deleted, Part, Registry};
 use super::status::{self, FieldError, Status};
 use super::store::{self, EventType, Resource, Store};
+use super::table::{table_columns, table_row};
 use crate::selector::{FieldSelector, LabelSelector};
 
 /// Bodies larger than this are refused, as the API server refuses them (3 MiB).

@@ -4,6 +4,7 @@ mod api;
 mod browser;
 mod cli;
 mod health;
+mod layers;
 mod openapi;
 mod plugins;
 mod schemas;

@@ -1,7 +1,8 @@
 //! `nodecast try-plugin`: one component run through a fixed set of node
 //! changes, in one instance, as a cluster's relay runs it, with what it decided
 //! about each and how long each call took. A plugin author's check before
-//! putting a component in a chain: no cluster, no server.
+//! putting a component in a chain: no cluster, no server. A tool of the
+//! binary, like the load harness: its sample nodes come from the simulator.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -12,10 +13,10 @@ use k8s_openapi::api::core::v1::Node;
 use serde::Serialize;
 use serde_json::{Value, json};
 
-use super::{Chain, Error, OnError, PluginConfig, Runner};
-use crate::cache::{self, Change};
-use crate::sim::objects;
-use crate::source::Delta;
+use nodecast::cache::{self, Change};
+use nodecast::plugin::{Chain, Error, OnError, PluginConfig, Runner};
+use nodecast::sim::objects;
+use nodecast::source::Delta;
 
 /// What the plugin made of one scenario.
 #[derive(Debug, Clone, Serialize)]
@@ -157,8 +158,8 @@ impl Trial {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cache::ChangeKind;
-    use crate::detect::ChangeSet;
+    use nodecast::cache::ChangeKind;
+    use nodecast::detect::ChangeSet;
 
     #[test]
     fn every_scenario_is_the_change_its_name_says() {
