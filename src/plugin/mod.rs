@@ -20,7 +20,9 @@ mod metrics;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, OnceLock};
+
+use parking_lot::Mutex;
 use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
@@ -184,7 +186,7 @@ pub struct Plugin {
 impl Plugin {
     /// Clusters where the plugin is switched off, with the last error.
     pub fn disabled(&self) -> BTreeMap<String, String> {
-        self.disabled.lock().unwrap_or_else(|p| p.into_inner()).clone()
+        self.disabled.lock().clone()
     }
 
     fn applies_to(&self, cluster: &str) -> bool {
@@ -341,11 +343,7 @@ impl Runner {
                         slot.off = true;
                         tracing::error!(plugin = %name, cluster = %self.cluster, "plugin switched off until reloaded");
                         let reason = format!("{} failures in a row; last: {error}", slot.failures);
-                        slot.plugin
-                            .disabled
-                            .lock()
-                            .unwrap_or_else(|p| p.into_inner())
-                            .insert(self.cluster.to_string(), reason);
+                        slot.plugin.disabled.lock().insert(self.cluster.to_string(), reason);
                     }
                     verdict.failures.push((name.clone(), error.to_string()));
                     match slot.plugin.config.on_error {

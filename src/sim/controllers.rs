@@ -6,7 +6,9 @@
 //! store's history as a watch would, and write back through the registry.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
+
+use parking_lot::RwLock;
 use std::time::Duration;
 
 use chrono::Utc;
@@ -33,15 +35,15 @@ pub struct Kubelets(RwLock<HashSet<String>>);
 
 impl Kubelets {
     pub fn start(&self, node: &str) {
-        self.0.write().unwrap_or_else(|poisoned| poisoned.into_inner()).insert(node.to_owned());
+        self.0.write().insert(node.to_owned());
     }
 
     pub fn stop(&self, node: &str) {
-        self.0.write().unwrap_or_else(|poisoned| poisoned.into_inner()).remove(node);
+        self.0.write().remove(node);
     }
 
     pub fn runs(&self, node: &str) -> bool {
-        self.0.read().unwrap_or_else(|poisoned| poisoned.into_inner()).contains(node)
+        self.0.read().contains(node)
     }
 }
 

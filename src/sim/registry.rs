@@ -5,7 +5,9 @@
 //! budgets. The HTTP front, the simulated kubelets and the controllers all
 //! write through it, so that they share one set of semantics.
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
+
+use parking_lot::Mutex;
 
 use chrono::{Duration as TimeDelta, Utc};
 use serde_json::{Value, json};
@@ -238,7 +240,7 @@ impl Registry {
             return Err(Status::bad_request("name in URL does not match name in Eviction object"));
         }
         let options = DeleteOptions::from_json(&eviction["deleteOptions"]);
-        let _one_at_a_time = self.evictions.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let _one_at_a_time = self.evictions.lock();
         let key = store::key(Some(namespace), name);
         let pod = self.store.get(Resource::Pods, &key).ok_or_else(|| Status::not_found("pods", name))?;
         // A pod that is not running, or already going, has nothing left to disrupt.
