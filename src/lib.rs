@@ -6,24 +6,42 @@
 //! Data flows one way, and each stage is a module named after it:
 //!
 //! ```text
-//!  Kubernetes API ──watch──▶ source ──▶ detect ──▶ cache ──▶ plugin ──▶ hub ──▶ WebSocket clients
-//!                                                    └──▶ api (REST reads of the snapshots)
+//!  Kubernetes API ──watch──▶ source ──▶ detect ──▶ cache ──▶ filter ──▶ hub ──▶ WebSocket sessions (api)
+//!                                                    │        (plugin)
+//!                                                    └──▶ api: REST reads of the snapshots
 //! ```
 //!
-//! - [`sim`] is a simulated Kubernetes API server (store, watch, patch, eviction,
-//!   churn). It is the embedded demo cluster and the test double: nodecast
-//!   reaches it through the same kube-rs client as a real cluster, and the real
-//!   `kubectl` works against it.
-//! - [`config`] holds the configuration tree and its layers (defaults, file,
-//!   environment, flags).
-//! - [`telemetry`] sets up the logs and metrics.
+//! Per cluster, one task ([`app`]'s pipeline) pulls batches of deltas from the
+//! [`source`] (a kube-rs watcher), names what changed with [`detect`], commits
+//! into the [`cache`] and publishes one arc-swap snapshot per batch; the
+//! [`filter`] stage, on a thread of its own, runs each committed change through
+//! the [`plugin`] chain (wasmtime lives there and nowhere else) and hands the
+//! kept events, with their tags, to the cluster's [`hub`] room, which
+//! serializes each once and keeps the history that clients resume from.
+//! [`api`] holds the HTTP handlers, REST and the WebSocket session alike: thin,
+//! over the pure queries of `cache::query` and the rooms of the hub.
+//! [`app`] is the registry of clusters that wires those stages together;
+//! [`server`] sits on top: it starts the app from the [`config`], starts the
+//! embedded simulator when no cluster is configured, serves the routes behind
+//! authentication, and handles signals and shutdown.
 //!
-//! The stages of the pipeline (`source`, `detect`, `cache`, `plugin`, `hub`,
-//! `api`, `ops`) arrive with the issues that build them; `app` will wire them.
+//! What may import what, bottom up (a test in `tests/integration/layers.rs`
+//! holds the code to it): the leaves [`selector`], [`auth`] and [`telemetry`];
+//! then `source`, `detect`, `cache`, `plugin`, `filter`, `hub`, `app`, `api`;
+//! then [`sim`] (a tool: it imports only the selector parser); `config`, which
+//! gathers every module's own `Config` type and which none of them imports;
+//! and `server`. The hub knows nothing of HTTP, auth, plugins or the app; no
+//! production module imports the simulator.
+//!
+//! [`sim`] is a simulated Kubernetes API server: the embedded demo cluster and
+//! the test double. nodecast reaches it through the same kube-rs client as a
+//! real cluster, and the real `kubectl` works against it.
+//!
 //! The binary (`src/main.rs`) only parses the command line, loads the
-//! configuration, sets up logs and calls into this library; the one tool it
-//! carries, the load harness behind `nodecast load` (`src/load.rs`), is its
-//! own module and not part of this library.
+//! configuration, sets up logs and calls [`server::run`]; the tools it carries,
+//! the load harness behind `nodecast load` (`src/load.rs`) and the plugin
+//! trial behind `nodecast try-plugin` (`src/trial.rs`), are its own modules
+//! and not part of this library.
 
 pub mod api;
 pub mod app;

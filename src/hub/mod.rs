@@ -1,15 +1,16 @@
-//! The hub: WebSocket broadcast of committed changes.
+//! The hub: WebSocket broadcast of the filter stage's events.
 //!
-//! One room per cluster. A relay task turns each committed change into a
-//! [`Frame`], serialized once per view, appends it to the room's history ring
-//! and broadcasts it; every subscriber gets the same bytes. A client that
-//! reconnects with `since` and `epoch` receives exactly what it missed from the
-//! ring, or `resync` and a `snapshot` when that is no longer possible. A client
-//! too slow for the broadcast buffer never grows memory: it lags, and is then
-//! resynced or closed. Sessions live in [`session`].
+//! One room per cluster. The filter stage hands each kept event to its room
+//! ([`Room::publish`]), which turns it into a [`Frame`], serialized once per
+//! view, appends it to the history ring and broadcasts it; every subscriber
+//! gets the same bytes. A client that reconnects with `since` and `epoch`
+//! receives exactly what it missed from the ring, or `resync` and a `snapshot`
+//! when that is no longer possible. A client too slow for the broadcast buffer
+//! never grows memory: it lags, and is then resynced or closed.
 //!
-//! It reads the cache (for snapshots) and the clusters' change streams; it never
-//! writes either.
+//! It reads the cache (for snapshots) and never writes it. It knows nothing of
+//! HTTP, authentication, plugins or the app: the sessions that speak the
+//! protocol live with the other HTTP handlers (`api::session`).
 
 pub mod messages;
 
