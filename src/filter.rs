@@ -136,20 +136,10 @@ impl Drop for Stage {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cache::ChangeKind;
-    use crate::detect::ChangeSet;
     use std::sync::mpsc;
 
     fn change(seq: u64) -> Arc<Change> {
-        Arc::new(Change {
-            seq,
-            kind: ChangeKind::Deleted,
-            name: format!("n{seq}"),
-            changes: ChangeSet::empty(),
-            before: None,
-            after: None,
-            at: chrono::Utc::now(),
-        })
+        Change::deleted_at(seq)
     }
 
     #[test]

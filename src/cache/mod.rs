@@ -113,6 +113,22 @@ pub struct Change {
     pub at: DateTime<Utc>,
 }
 
+#[cfg(test)]
+impl Change {
+    /// The deletion of node `n<seq>` at `seq`, for the tests of the stages after the cache.
+    pub(crate) fn deleted_at(seq: u64) -> Arc<Self> {
+        Arc::new(Change {
+            seq,
+            kind: ChangeKind::Deleted,
+            name: format!("n{seq}"),
+            changes: ChangeSet::empty(),
+            before: None,
+            after: None,
+            at: Utc::now(),
+        })
+    }
+}
+
 /// A cluster's cache: its writer, and a reader to clone for everyone else.
 pub fn new() -> (Writer, Reader) {
     let snapshot = Snapshot {

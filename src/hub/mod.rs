@@ -395,20 +395,9 @@ impl Collector for HubMetrics {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cache::ChangeKind;
-    use crate::detect::ChangeSet;
 
     fn event(seq: u64) -> Event {
-        let change = Arc::new(Change {
-            seq,
-            kind: ChangeKind::Deleted,
-            name: format!("n{seq}"),
-            changes: ChangeSet::empty(),
-            before: None,
-            after: None,
-            at: chrono::Utc::now(),
-        });
-        Event { change, tags: Vec::new() }
+        Event { change: Change::deleted_at(seq), tags: Vec::new() }
     }
 
     fn room(capacity: usize) -> Room {

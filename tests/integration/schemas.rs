@@ -15,6 +15,10 @@ use crate::support::{Nodecast, quiet};
 const OPERATOR: &str = "operator-token-0123456789";
 const VIEWER: &str = "viewer-token-0123456789";
 
+/// Method, the path as documented, the path and query called, the token, the
+/// body, and the status expected.
+type Call<'a> = (&'a str, &'a str, String, Option<&'a str>, Option<Value>, u16);
+
 struct Contract {
     document: Value,
     exercised: BTreeSet<String>,
@@ -96,8 +100,7 @@ async fn every_response_matches_the_committed_document() {
     let kubeconfig = sim.kubeconfig();
     let register = json!({"name": "c2", "kubeconfig": kubeconfig});
 
-    // (method, documented path, concrete path and query, token, body, expected status)
-    let calls: Vec<(&str, &str, String, Option<&str>, Option<Value>, u16)> = vec![
+    let calls: Vec<Call> = vec![
         ("get", "/api/v1/nodes", "/api/v1/nodes?cluster_name=c1&limit=2".into(), Some(VIEWER), None, 200),
         ("get", "/api/v1/nodes", "/api/v1/nodes?cluster_name=c1&view=full".into(), Some(VIEWER), None, 200),
         ("get", "/api/v1/nodes", "/api/v1/nodes?cluster_name=c1&label_selector=a%20b".into(), Some(VIEWER), None, 400),
