@@ -1,7 +1,6 @@
 //! The WebSocket hub's REST side: statistics, a health check, and a test push.
 
 use std::collections::BTreeMap;
-use std::sync::atomic::Ordering;
 
 use poem::web::Data;
 use poem_openapi::param::Query;
@@ -66,7 +65,7 @@ impl WsApi {
     #[oai(path = "/api/v1/ws/stats", method = "get", operation_id = "wsStats")]
     async fn stats(&self, app: Data<&App>, principal: Data<&Principal>) -> Result<Json<WsStats>> {
         let hub = app.hub();
-        let stats = &hub.stats;
+        let stats = hub.stats.counts();
         let subscribers = hub
             .rooms()
             .iter()
@@ -74,14 +73,14 @@ impl WsApi {
             .map(|room| (room.name.to_string(), room.subscribers() as u64))
             .collect();
         Ok(Json(WsStats {
-            connections: stats.connections.load(Ordering::Relaxed) as u64,
-            connections_total: stats.connections_total.load(Ordering::Relaxed),
-            refused: stats.refused.load(Ordering::Relaxed),
+            connections: stats.connections,
+            connections_total: stats.connections_total,
+            refused: stats.refused,
             subscribers,
-            messages_sent: stats.messages_sent.load(Ordering::Relaxed),
-            bytes_sent: stats.bytes_sent.load(Ordering::Relaxed),
-            resyncs: stats.resyncs.load(Ordering::Relaxed),
-            slow_client_drops: stats.slow_client_drops.load(Ordering::Relaxed),
+            messages_sent: stats.messages_sent,
+            bytes_sent: stats.bytes_sent,
+            resyncs: stats.resyncs,
+            slow_client_drops: stats.slow_client_drops,
         }))
     }
 
@@ -91,7 +90,7 @@ impl WsApi {
         Ok(Json(WsPing {
             status: "ok".to_owned(),
             epoch: app.epoch().to_owned(),
-            connections: app.hub().stats.connections.load(Ordering::Relaxed) as u64,
+            connections: app.hub().stats.counts().connections,
         }))
     }
 

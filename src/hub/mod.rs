@@ -268,6 +268,32 @@ pub struct Stats {
     pub slow_client_drops: AtomicU64,
 }
 
+/// [`Stats`] read at one moment.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct StatsCounts {
+    pub connections: u64,
+    pub connections_total: u64,
+    pub refused: u64,
+    pub messages_sent: u64,
+    pub bytes_sent: u64,
+    pub resyncs: u64,
+    pub slow_client_drops: u64,
+}
+
+impl Stats {
+    pub fn counts(&self) -> StatsCounts {
+        StatsCounts {
+            connections: self.connections.load(Ordering::Relaxed) as u64,
+            connections_total: self.connections_total.load(Ordering::Relaxed),
+            refused: self.refused.load(Ordering::Relaxed),
+            messages_sent: self.messages_sent.load(Ordering::Relaxed),
+            bytes_sent: self.bytes_sent.load(Ordering::Relaxed),
+            resyncs: self.resyncs.load(Ordering::Relaxed),
+            slow_client_drops: self.slow_client_drops.load(Ordering::Relaxed),
+        }
+    }
+}
+
 /// The hub; one per server.
 pub struct Hub {
     pub config: Config,
@@ -349,27 +375,22 @@ struct RoomLabel {
 
 impl Collector for HubMetrics {
     fn encode(&self, mut encoder: DescriptorEncoder) -> std::fmt::Result {
-        let stats = &self.0.stats;
-        let gauges: [(&str, &str, u64); 1] =
-            [("ws_connections", "Open WebSocket connections", stats.connections.load(Ordering::Relaxed) as u64)];
-        for (name, help, value) in gauges {
-            encoder.encode_descriptor(name, help, None, MetricType::Gauge)?.encode_gauge(&(value as i64))?;
-        }
-        let counters: [(&str, &str, &AtomicU64); 6] = [
-            ("ws_connections", "WebSocket connections accepted", &stats.connections_total),
-            ("ws_refused", "WebSocket upgrades refused (auth, origin, limits, bad parameters)", &stats.refused),
-            ("ws_messages_sent", "WebSocket messages sent", &stats.messages_sent),
-            ("ws_bytes_sent", "WebSocket payload bytes sent", &stats.bytes_sent),
-            ("ws_resyncs", "Resyncs sent to WebSocket clients", &stats.resyncs),
-            ("ws_slow_client_closes", "WebSocket sessions closed for being too slow", &stats.slow_client_drops),
+        let stats = self.0.stats.counts();
+        encoder
+            .encode_descriptor("ws_open_connections", "Open WebSocket connections", None, MetricType::Gauge)?
+            .encode_gauge(&(stats.connections as i64))?;
+        let counters = [
+            ("ws_connections", "WebSocket connections accepted", stats.connections_total),
+            ("ws_refused", "WebSocket upgrades refused (auth, origin, limits, bad parameters)", stats.refused),
+            ("ws_messages_sent", "WebSocket messages sent", stats.messages_sent),
+            ("ws_bytes_sent", "WebSocket payload bytes sent", stats.bytes_sent),
+            ("ws_resyncs", "Resyncs sent to WebSocket clients", stats.resyncs),
+            ("ws_slow_client_closes", "WebSocket sessions closed for being too slow", stats.slow_client_drops),
         ];
         for (name, help, value) in counters {
             encoder
                 .encode_descriptor(name, help, None, MetricType::Counter)?
-                .encode_counter::<prometheus_client::encoding::NoLabelSet, _, u64>(
-                    &value.load(Ordering::Relaxed),
-                    None,
-                )?;
+                .encode_counter::<prometheus_client::encoding::NoLabelSet, _, u64>(&value, None)?;
         }
         let rooms = self.0.rooms();
         let mut depth = encoder.encode_descriptor(

@@ -392,3 +392,39 @@ async fn metrics_count_changes_by_cluster_and_kind() {
     nodecast.shutdown().await;
     sim.shutdown().await;
 }
+
+/// The figures the seeds say operators watch, after one change reached one client.
+#[tokio::test]
+async fn metrics_show_lag_latencies_connections_and_queues() {
+    let sim = Simulator::start(quiet(3)).await.unwrap();
+    let nodecast = Nodecast::watching(&[("c1", &sim)], |_| {}).await;
+    let url = format!("{}/api/v1/ws/nodes?cluster=c1", nodecast.url.replace("http", "ws"));
+    let (mut socket, _) = tokio_tungstenite::connect_async(url).await.unwrap();
+    sim.store()
+        .update(Resource::Nodes, "node-0001", None, |mut node| {
+            node["metadata"]["labels"]["pool"] = json!("blue");
+            Ok(node)
+        })
+        .unwrap();
+    loop {
+        let message = tokio::time::timeout(Duration::from_secs(10), futures::StreamExt::next(&mut socket)).await;
+        let text = message.unwrap().unwrap().unwrap().into_text().unwrap();
+        if text.contains("node_update") {
+            break;
+        }
+    }
+    let text = nodecast.get("/metrics").send().await.unwrap().text().await.unwrap();
+    let lines: BTreeMap<&str, &str> = text.lines().filter_map(|line| line.rsplit_once(' ')).collect();
+    let count = |series: &str| lines.get(series).and_then(|v| v.parse::<f64>().ok()).unwrap_or(-1.0);
+    assert!(count(r#"nodecast_informer_lag_seconds_count{cluster="c1"}"#) >= 2.0, "{text}");
+    assert_eq!(count("nodecast_filter_seconds_count"), 4.0, "three additions and the edit: {text}");
+    assert_eq!(count("nodecast_broadcast_seconds_count"), 4.0, "{text}");
+    assert!(count("nodecast_push_latency_seconds_count") >= 1.0, "{text}");
+    assert_eq!(count("nodecast_ws_open_connections"), 1.0, "{text}");
+    assert_eq!(count("nodecast_ws_connections_total"), 1.0, "{text}");
+    assert_eq!(count(r#"nodecast_room_subscribers{cluster="c1"}"#), 1.0, "{text}");
+    assert!(count(r#"nodecast_room_queue_depth{cluster="c1"}"#) >= 0.0, "{text}");
+    assert_eq!(count(r#"nodecast_watch_up{cluster="c1"}"#), 1.0, "{text}");
+    nodecast.shutdown().await;
+    sim.shutdown().await;
+}
