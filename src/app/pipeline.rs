@@ -99,10 +99,21 @@ impl Pipeline {
     fn commit(&mut self, batch: Vec<Result<Delta, watcher::Error>>, label: &ClusterLabel, changes: &mut Vec<Change>) {
         let started = Instant::now();
         let now = Utc::now();
+        // The watch state moves only on a (re)list and on failures; events
+        // themselves cost no lock: whether they flowed after the batch's last
+        // failure is settled once, at its end.
+        let (mut answered, mut flowing) = (false, false);
         for item in batch {
             match item {
                 Ok(delta) => {
-                    self.observe(&delta, label, now);
+                    answered = true;
+                    match &delta {
+                        Delta::Init => self.relisting(label, now),
+                        Delta::InitApply(_) => {}
+                        // A list completed, or events flow on an established
+                        // watch: either way the cache is current again.
+                        Delta::InitDone | Delta::Apply(_) | Delta::Delete(_) => flowing = true,
+                    }
                     self.writer.apply(delta, now, changes);
                 }
                 Err(error) => {
@@ -110,8 +121,12 @@ impl Pipeline {
                     self.metrics.watcher_restarts.get_or_create(label).inc();
                     self.cluster.status.lock().watcher_restarts += 1;
                     self.failed(error.to_string(), now);
+                    flowing = false;
                 }
             }
+        }
+        if answered {
+            self.answered(flowing, label, now);
         }
         let committed = started.elapsed();
         self.writer.publish();
@@ -132,29 +147,27 @@ impl Pipeline {
         }
     }
 
-    /// Moves the watch state along with what the watcher delivers.
-    fn observe(&mut self, delta: &Delta, label: &ClusterLabel, now: chrono::DateTime<Utc>) {
+    /// A (re)list starts.
+    fn relisting(&mut self, label: &ClusterLabel, now: chrono::DateTime<Utc>) {
+        self.metrics.relists.get_or_create(label).inc();
+        let mut status = self.cluster.status.lock();
+        status.relists += 1;
+        if status.state != WatchState::Reconnecting {
+            status.enter(WatchState::Listing, now);
+        }
+    }
+
+    /// The API server answered this batch; `flowing` when a list completed or
+    /// events arrived after its last failure.
+    fn answered(&mut self, flowing: bool, label: &ClusterLabel, now: chrono::DateTime<Utc>) {
         let recovered = {
             let mut status = self.cluster.status.lock();
             status.contact(now);
-            match delta {
-                Delta::Init => {
-                    self.metrics.relists.get_or_create(label).inc();
-                    status.relists += 1;
-                    if status.state != WatchState::Reconnecting {
-                        status.enter(WatchState::Listing, now);
-                    }
-                    false
-                }
-                Delta::InitApply(_) => false,
-                // A list completed, or events flow on an established watch:
-                // either way the cache is current again.
-                Delta::InitDone | Delta::Apply(_) | Delta::Delete(_) => {
-                    let was_down = status.state != WatchState::Watching;
-                    status.recovered(now);
-                    was_down
-                }
+            let was_down = flowing && status.state != WatchState::Watching;
+            if flowing {
+                status.recovered(now);
             }
+            was_down
         };
         if recovered {
             self.writer.set_stale(false);
