@@ -413,7 +413,17 @@ async fn metrics_show_lag_latencies_connections_and_queues() {
             break;
         }
     }
-    let text = nodecast.get("/metrics").send().await.unwrap().text().await.unwrap();
+    // A stage's time is observed once its output has left, so a client can hold
+    // the frame a moment before the histogram counts it.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+    let text = loop {
+        let text = nodecast.get("/metrics").send().await.unwrap().text().await.unwrap();
+        let settled = ["nodecast_filter_seconds_count 4", "nodecast_broadcast_seconds_count 4"];
+        if settled.iter().all(|line| text.lines().any(|l| l == *line)) || tokio::time::Instant::now() > deadline {
+            break text;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
     let lines: BTreeMap<&str, &str> = text.lines().filter_map(|line| line.rsplit_once(' ')).collect();
     let count = |series: &str| lines.get(series).and_then(|v| v.parse::<f64>().ok()).unwrap_or(-1.0);
     assert!(count(r#"nodecast_informer_lag_seconds_count{cluster="c1"}"#) >= 2.0, "{text}");
