@@ -128,8 +128,7 @@ fn memory(c: &mut Criterion) {
     let (writer, reader) = listed_cache(MEMORY_NODES, &now, at);
     let held = settled_resident_bytes().saturating_sub(before) as f64 / MEMORY_NODES as f64;
     let snapshot = reader.load();
-    let node_json: usize =
-        snapshot.nodes.values().map(|cached| serde_json::to_vec(&cached.node).expect("a Node serializes").len()).sum();
+    let node_json: usize = snapshot.nodes.values().map(|cached| cached.full_json().json_len()).sum();
     let summary_json: usize = snapshot.nodes.values().map(|cached| cached.summary_json().get().len()).sum();
     let node_json = node_json as f64 / MEMORY_NODES as f64;
     let summary_json = summary_json as f64 / MEMORY_NODES as f64;

@@ -24,6 +24,7 @@ use chrono::Utc;
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
 use k8s_openapi::api::core::v1::Node;
 use nodecast::cache::{self, Change};
+use nodecast::detect::{NodeCore, Sym};
 use nodecast::plugin::{Chain, OnError, PluginConfig, Runner};
 use nodecast::source::Delta;
 use serde_json::json;
@@ -66,20 +67,12 @@ fn cordon_change(nodes: usize) -> Change {
 /// The severity tagger's logic, natively, reading the committed nodes as the
 /// host does for the plugin.
 fn native_severity(change: &Change) -> Option<&'static str> {
-    let (before, after) = (&change.before.as_ref()?.node, &change.after.as_ref()?.node);
-    let ready = |node: &Node| {
-        node.status
-            .as_ref()
-            .and_then(|s| s.conditions.as_ref())
-            .is_some_and(|c| c.iter().any(|c| c.type_ == "Ready" && c.status == "True"))
-    };
-    let unschedulable = |node: &Node| node.spec.as_ref().and_then(|s| s.unschedulable).unwrap_or(false);
-    let no_execute = |node: &Node| {
-        node.spec.as_ref().and_then(|s| s.taints.as_ref()).is_some_and(|t| t.iter().any(|t| t.effect == "NoExecute"))
-    };
+    let (before, after) = (&change.before.as_ref()?.core, &change.after.as_ref()?.core);
+    let no_execute = |node: &NodeCore| node.taints.iter().any(|t| &*t.effect == "NoExecute");
+    let ready = |node: &NodeCore| node.ready() == "True";
     if (ready(before) && !ready(after)) || (!no_execute(before) && no_execute(after)) {
         Some("critical")
-    } else if !unschedulable(before) && unschedulable(after) {
+    } else if !before.unschedulable && after.unschedulable {
         Some("warning")
     } else {
         None
@@ -89,17 +82,16 @@ fn native_severity(change: &Change) -> Option<&'static str> {
 /// The label prefix filter's logic, natively: drop a labels-only update whose
 /// changed keys all start with `nodecast.io/`.
 fn native_label_prefix(change: &Change) -> bool {
-    let empty = std::collections::BTreeMap::new();
-    fn labels(node: Option<&cache::CachedNode>) -> Option<&std::collections::BTreeMap<String, String>> {
-        node.and_then(|n| n.node.metadata.labels.as_ref())
+    fn labels(node: Option<&cache::CachedNode>) -> &[(Sym, Sym)] {
+        node.map(|n| &*n.core.labels).unwrap_or_default()
     }
-    let before = labels(change.before.as_deref()).unwrap_or(&empty);
-    let after = labels(change.after.as_deref()).unwrap_or(&empty);
-    let changed: Vec<&String> = before
+    let (before, after) = (labels(change.before.as_deref()), labels(change.after.as_deref()));
+    let value = |pairs: &[(Sym, Sym)], key: &Sym| pairs.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone());
+    let changed: Vec<&Sym> = before
         .iter()
-        .filter(|(key, value)| after.get(*key) != Some(*value))
+        .filter(|(key, v)| value(after, key).as_ref() != Some(v))
         .map(|(key, _)| key)
-        .chain(after.keys().filter(|key| !before.contains_key(*key)))
+        .chain(after.iter().filter(|(key, _)| value(before, key).is_none()).map(|(key, _)| key))
         .collect();
     change.changes == nodecast::detect::ChangeSet::LABELS
         && !changed.is_empty()

@@ -12,6 +12,7 @@
 //! Kubernetes clients, HTTP or plugins.
 
 pub mod query;
+mod stored;
 mod summary;
 
 use std::collections::HashMap;
@@ -25,21 +26,27 @@ use k8s_openapi::api::core::v1::Node;
 use serde::Serialize;
 use serde_json::value::RawValue;
 
-use crate::detect::{self, ChangeSet};
+use crate::detect::{self, ChangeSet, Interner, NodeCore};
 use crate::source::Delta;
+use stored::Encoder;
+pub use stored::{Expander, StoredJson};
+use summary::ChangeTimes;
 pub use summary::NodeSummary;
-use summary::{ChangeTimes, to_chrono};
 
-/// One node as cached: the object (without `managedFields`) and what is
-/// derived from it. Its summary and the summary's JSON are made once, by their
-/// first reader (the WebSocket relay or a REST read), so that commit only
+/// One node as cached: its compact form (interned fields, for detection,
+/// summaries and plugins), its full JSON as compressed bytes, and what is
+/// derived from them. Its summary and the summary's JSON are made once, by
+/// their first reader (the WebSocket relay or a REST read), so that commit only
 /// detects and stores, and never twice for the same summary: a quiet
-/// (heartbeat-only) update shares them with the version before it.
+/// (heartbeat-only) update shares them, and its compact form, with the version
+/// before it.
 #[derive(Debug)]
 pub struct CachedNode {
-    pub node: Node,
+    pub core: Arc<NodeCore>,
     /// The cluster's `seq` at this node's last significant change.
     pub seq: u64,
+    resource_version: Box<str>,
+    full: StoredJson,
     changed: ChangeTimes,
     derived: Arc<Derived>,
 }
@@ -51,16 +58,21 @@ struct Derived {
 }
 
 impl CachedNode {
-    fn new(node: Node, changed: ChangeTimes, seq: u64) -> Self {
-        Self { node, seq, changed, derived: Arc::default() }
+    pub fn name(&self) -> &str {
+        &self.core.name
     }
 
-    pub fn name(&self) -> &str {
-        self.node.metadata.name.as_deref().unwrap_or_default()
+    pub fn resource_version(&self) -> &str {
+        &self.resource_version
+    }
+
+    /// The whole `Node` (without `managedFields`) as the API server sent it.
+    pub fn full_json(&self) -> &StoredJson {
+        &self.full
     }
 
     pub fn summary(&self) -> &NodeSummary {
-        self.derived.summary.get_or_init(|| NodeSummary::new(&self.node, &self.changed, self.seq))
+        self.derived.summary.get_or_init(|| NodeSummary::new(&self.core, &self.changed, self.seq))
     }
 
     /// The summary as JSON, serialized once; responses and messages embed it as is.
@@ -69,6 +81,14 @@ impl CachedNode {
             .json
             .get_or_init(|| serde_json::value::to_raw_value(self.summary()).expect("a summary always serializes"))
     }
+}
+
+/// A node delta's node, made compact and stored, before it is compared with
+/// what the cache holds.
+struct Incoming {
+    core: NodeCore,
+    resource_version: Box<str>,
+    full: StoredJson,
 }
 
 /// What readers see of one cluster at one moment.
@@ -141,7 +161,15 @@ pub fn new() -> (Writer, Reader) {
         stale: false,
     };
     let shared = Arc::new(ArcSwap::from_pointee(snapshot.clone()));
-    (Writer { shared: shared.clone(), next: snapshot, relist: None }, Reader { shared })
+    let writer = Writer {
+        shared: shared.clone(),
+        next: snapshot,
+        relist: None,
+        interner: Interner::default(),
+        interned_after_purge: 0,
+        encoder: None,
+    };
+    (writer, Reader { shared })
 }
 
 /// Loads the latest published snapshot; cheap, lock-free, cloneable.
@@ -160,7 +188,10 @@ impl Reader {
 pub struct Writer {
     shared: Arc<ArcSwap<Snapshot>>,
     next: Snapshot,
-    relist: Option<(HashMap<String, Node>, Instant)>,
+    relist: Option<(HashMap<Arc<str>, Incoming>, Instant)>,
+    interner: Interner,
+    interned_after_purge: usize,
+    encoder: Option<Encoder>,
 }
 
 impl Writer {
@@ -168,7 +199,10 @@ impl Writer {
     pub fn apply(&mut self, delta: Delta, now: DateTime<Utc>, out: &mut Vec<Change>) {
         self.next.last_event = Some(now);
         match delta {
-            Delta::Apply(node) => self.upsert(node, now, out),
+            Delta::Apply(node) => {
+                let incoming = self.incoming(&node);
+                self.upsert(incoming, now, out);
+            }
             Delta::Delete(node) => {
                 if let Some(name) = node.metadata.name {
                     self.remove(&name, now, out);
@@ -176,20 +210,24 @@ impl Writer {
             }
             Delta::Init => self.relist = Some((HashMap::new(), Instant::now())),
             Delta::InitApply(node) => {
-                if let (Some((listed, _)), Some(name)) = (&mut self.relist, node.metadata.name.clone()) {
-                    listed.insert(name, node);
+                if self.relist.is_some() && node.metadata.name.is_some() {
+                    let incoming = self.incoming(&node);
+                    if let Some((listed, _)) = &mut self.relist {
+                        listed.insert(incoming.core.name.clone(), incoming);
+                    }
                 }
             }
             Delta::InitDone => {
                 let (listed, started) = self.relist.take().unwrap_or_else(|| (HashMap::new(), Instant::now()));
                 let vanished: Vec<String> =
-                    self.next.nodes.keys().filter(|name| !listed.contains_key(*name)).cloned().collect();
+                    self.next.nodes.keys().filter(|name| !listed.contains_key(name.as_str())).cloned().collect();
                 for name in vanished {
                     self.remove(&name, now, out);
                 }
-                for node in listed.into_values() {
-                    self.upsert(node, now, out);
+                for incoming in listed.into_values() {
+                    self.upsert(incoming, now, out);
                 }
+                self.purge_interner();
                 self.next.ready = true;
                 self.next.last_list = Some(ListRecord { at: now, took: started.elapsed() });
             }
@@ -212,17 +250,46 @@ impl Writer {
         &self.next
     }
 
-    fn upsert(&mut self, node: Node, now: DateTime<Utc>, out: &mut Vec<Change>) {
-        let Some(name) = node.metadata.name.clone() else { return };
+    fn incoming(&mut self, node: &Node) -> Incoming {
+        let encoder = self.encoder.get_or_insert_with(|| Encoder::from_sample(node));
+        Incoming {
+            full: encoder.encode(node),
+            core: self.interner.core(node),
+            resource_version: node.metadata.resource_version.as_deref().unwrap_or_default().into(),
+        }
+    }
+
+    /// Drops interned values no node holds any more, once the interner has
+    /// doubled since the last purge: churn (new nodes, new values) then costs
+    /// amortized constant time and bounded memory.
+    fn purge_interner(&mut self) {
+        if self.interner.len() > 2 * self.interned_after_purge.max(1024) {
+            self.interner.purge();
+            self.interned_after_purge = self.interner.len();
+        }
+    }
+
+    fn upsert(&mut self, incoming: Incoming, now: DateTime<Utc>, out: &mut Vec<Change>) {
+        let Incoming { core, resource_version, full } = incoming;
+        if core.name.is_empty() {
+            return;
+        }
+        let name = core.name.to_string();
         self.next.revision += 1;
         let before = self.next.nodes.get(&name).cloned();
         let (kind, changes, changed) = match &before {
-            None => (ChangeKind::Added, ChangeSet::all(), first_seen(&node, now)),
+            None => (ChangeKind::Added, ChangeSet::all(), first_seen(&core, now)),
             Some(before) => {
-                let changes = detect::changes(&before.node, &node);
+                let changes = detect::changes(&before.core, &core);
                 if changes.is_empty() {
-                    let quiet =
-                        CachedNode { node, seq: before.seq, changed: before.changed, derived: before.derived.clone() };
+                    let quiet = CachedNode {
+                        core: before.core.clone(),
+                        seq: before.seq,
+                        resource_version,
+                        full,
+                        changed: before.changed,
+                        derived: before.derived.clone(),
+                    };
                     self.next.nodes.insert(name, Arc::new(quiet));
                     return;
                 }
@@ -236,8 +303,16 @@ impl Writer {
             }
         };
         self.next.seq += 1;
-        let after = Arc::new(CachedNode::new(node, changed, self.next.seq));
+        let after = Arc::new(CachedNode {
+            core: Arc::new(core),
+            seq: self.next.seq,
+            resource_version,
+            full,
+            changed,
+            derived: Arc::default(),
+        });
         self.next.nodes.insert(name.clone(), after.clone());
+        self.purge_interner();
         out.push(Change { seq: self.next.seq, kind, name, changes, before, after: Some(after), at: now });
     }
 
@@ -259,14 +334,9 @@ impl Writer {
 
 /// Change times for a node seen for the first time: conditions from their own
 /// transition times, everything else from the node's creation (or now).
-fn first_seen(node: &Node, now: DateTime<Utc>) -> ChangeTimes {
-    let created = node.metadata.creation_timestamp.as_ref().map(to_chrono).unwrap_or(now);
-    let transitioned = node
-        .status
-        .as_ref()
-        .and_then(|s| s.conditions.as_ref())
-        .and_then(|c| c.iter().filter_map(|c| c.last_transition_time.as_ref().map(to_chrono)).max())
-        .unwrap_or(created);
+fn first_seen(node: &NodeCore, now: DateTime<Utc>) -> ChangeTimes {
+    let created = node.created.unwrap_or(now);
+    let transitioned = node.conditions.iter().filter_map(|c| c.last_transition).max().unwrap_or(created);
     let mut changed = [created; ChangeSet::GROUPS.len()];
     for (index, (group, _)) in ChangeSet::GROUPS.iter().enumerate() {
         if *group == ChangeSet::READY || *group == ChangeSet::CONDITIONS {
@@ -334,9 +404,12 @@ mod tests {
         assert!(out.is_empty());
         let snapshot = reader.load();
         assert_eq!((snapshot.seq, snapshot.revision), (1, 2));
-        let conditions = snapshot.nodes["a"].node.status.as_ref().unwrap().conditions.clone().unwrap();
+        let mut full = Vec::new();
+        snapshot.nodes["a"].full_json().write_to(&mut full);
+        let full: Node = serde_json::from_slice(&full).unwrap();
+        let conditions = full.status.unwrap().conditions.unwrap();
         assert_eq!(
-            conditions[0].last_heartbeat_time.as_ref().map(to_chrono),
+            conditions[0].last_heartbeat_time.as_ref().map(crate::detect::to_chrono),
             Some("2026-01-03T00:00:10Z".parse().unwrap())
         );
     }

@@ -139,7 +139,7 @@ pub fn list_etag(epoch: &str, snapshot: &Snapshot, representation: Representatio
 pub fn node_etag(epoch: &str, node: &CachedNode, representation: Representation) -> String {
     let version = match representation {
         Representation::Summary => node.seq.to_string(),
-        Representation::Full => node.node.metadata.resource_version.clone().unwrap_or_default(),
+        Representation::Full => node.resource_version().to_owned(),
     };
     format!("\"{epoch}-{}-{}-{version}\"", node.name(), representation.tag())
 }

@@ -6,11 +6,10 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
-use k8s_openapi::api::core::v1::Node;
 use poem_openapi::Object;
 use serde::{Deserialize, Serialize};
 
-use crate::detect::ChangeSet;
+use crate::detect::{ChangeSet, NodeCore, Sym};
 
 /// A node as nodecast summarizes it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Object)]
@@ -87,64 +86,53 @@ pub struct NodeInfoView {
 pub type ChangeTimes = [DateTime<Utc>; ChangeSet::GROUPS.len()];
 
 impl NodeSummary {
-    pub fn new(node: &Node, changed: &ChangeTimes, seq: u64) -> Self {
-        let metadata = &node.metadata;
-        let spec = node.spec.as_ref();
-        let status = node.status.as_ref();
-        let labels = metadata.labels.clone().unwrap_or_default();
-        let conditions = status.and_then(|s| s.conditions.as_ref());
-        let mut roles: Vec<String> =
-            labels.keys().filter_map(|key| key.strip_prefix("node-role.kubernetes.io/")).map(str::to_owned).collect();
-        roles.sort();
-        let info = status.and_then(|s| s.node_info.as_ref());
-        let quantities = |map: Option<&BTreeMap<String, k8s_openapi::apimachinery::pkg::api::resource::Quantity>>| {
-            map.map(|m| m.iter().map(|(k, v)| (k.clone(), v.0.clone())).collect()).unwrap_or_default()
-        };
+    pub fn new(node: &NodeCore, changed: &ChangeTimes, seq: u64) -> Self {
+        let text = |sym: &Sym| sym.to_string();
+        let map = |pairs: &[(Sym, Sym)]| pairs.iter().map(|(k, v)| (text(k), text(v))).collect();
+        let info = &node.node_info;
         Self {
-            name: metadata.name.clone().unwrap_or_default(),
-            ready: conditions.is_some_and(|c| c.iter().any(|c| c.type_ == "Ready" && c.status == "True")),
-            schedulable: !spec.and_then(|s| s.unschedulable).unwrap_or(false),
-            roles,
-            labels,
-            taints: spec
-                .and_then(|s| s.taints.as_ref())
-                .map(|taints| {
-                    taints
-                        .iter()
-                        .map(|t| TaintView { key: t.key.clone(), value: t.value.clone(), effect: t.effect.clone() })
-                        .collect()
+            name: text(&node.name),
+            ready: node.ready() == "True",
+            schedulable: !node.unschedulable,
+            // The labels are sorted by key, so the roles come out sorted.
+            roles: node
+                .labels
+                .iter()
+                .filter_map(|(key, _)| key.strip_prefix("node-role.kubernetes.io/"))
+                .map(str::to_owned)
+                .collect(),
+            labels: map(&node.labels),
+            taints: node
+                .taints
+                .iter()
+                .map(|t| TaintView { key: text(&t.key), value: t.value.as_ref().map(text), effect: text(&t.effect) })
+                .collect(),
+            capacity: map(&node.capacity),
+            allocatable: map(&node.allocatable),
+            conditions: node
+                .conditions
+                .iter()
+                .map(|c| ConditionView {
+                    kind: text(&c.kind),
+                    status: text(&c.status),
+                    reason: c.reason.as_ref().map(text),
+                    message: c.message.as_ref().map(text),
+                    last_transition_time: c.last_transition,
                 })
-                .unwrap_or_default(),
-            capacity: quantities(status.and_then(|s| s.capacity.as_ref())),
-            allocatable: quantities(status.and_then(|s| s.allocatable.as_ref())),
-            conditions: conditions
-                .map(|conditions| {
-                    conditions
-                        .iter()
-                        .map(|c| ConditionView {
-                            kind: c.type_.clone(),
-                            status: c.status.clone(),
-                            reason: c.reason.clone(),
-                            message: c.message.clone(),
-                            last_transition_time: c.last_transition_time.as_ref().map(to_chrono),
-                        })
-                        .collect()
-                })
-                .unwrap_or_default(),
-            addresses: status
-                .and_then(|s| s.addresses.as_ref())
-                .map(|a| a.iter().map(|a| AddressView { kind: a.type_.clone(), address: a.address.clone() }).collect())
-                .unwrap_or_default(),
-            node_info: info
-                .map(|i| NodeInfoView {
-                    kubelet_version: i.kubelet_version.clone(),
-                    os_image: i.os_image.clone(),
-                    kernel_version: i.kernel_version.clone(),
-                    container_runtime_version: i.container_runtime_version.clone(),
-                    operating_system: i.operating_system.clone(),
-                    architecture: i.architecture.clone(),
-                })
-                .unwrap_or_default(),
+                .collect(),
+            addresses: node
+                .addresses
+                .iter()
+                .map(|(kind, address)| AddressView { kind: text(kind), address: text(address) })
+                .collect(),
+            node_info: NodeInfoView {
+                kubelet_version: text(&info.kubelet_version),
+                os_image: text(&info.os_image),
+                kernel_version: text(&info.kernel_version),
+                container_runtime_version: text(&info.container_runtime_version),
+                operating_system: text(&info.operating_system),
+                architecture: text(&info.architecture),
+            },
             last_change: ChangeSet::GROUPS
                 .iter()
                 .zip(changed)
@@ -152,12 +140,7 @@ impl NodeSummary {
                 .collect(),
             last_change_time: changed.iter().max().copied().unwrap_or_default(),
             seq,
-            created: metadata.creation_timestamp.as_ref().map(to_chrono),
+            created: node.created,
         }
     }
-}
-
-/// k8s-openapi's times are jiff timestamps; the API speaks chrono.
-pub fn to_chrono(time: &k8s_openapi::apimachinery::pkg::apis::meta::v1::Time) -> DateTime<Utc> {
-    DateTime::from_timestamp(time.0.as_second(), time.0.subsec_nanosecond().max(0) as u32).unwrap_or_default()
 }

@@ -9,11 +9,13 @@
 //! does, so a heartbeat-only update yields an empty set and goes no further than
 //! the cache.
 
-use std::collections::BTreeMap;
-use std::sync::LazyLock;
+mod core;
+
+use std::sync::Arc;
 
 use bitflags::Flags;
-use k8s_openapi::api::core::v1::{Node, NodeCondition, NodeSpec, NodeStatus, Taint};
+
+pub use self::core::{ConditionCore, Interner, NodeCore, NodeInfoCore, Pairs, Sym, TaintCore, to_chrono};
 
 bitflags::bitflags! {
     /// The field groups of a node that changed, one flag per group.
@@ -101,100 +103,55 @@ pub fn all() -> ChangeSet {
     ChangeSet::all()
 }
 
-/// Which groups differ between two versions of the same node.
+/// Which groups differ between two versions of the same node, in their
+/// compact forms ([`Interner::core`]).
 ///
 /// Heartbeat-only differences (conditions' `lastHeartbeatTime`), taints'
 /// `timeAdded`, `resourceVersion`, `managedFields`, `generation` and any other
-/// metadata besides labels and annotations produce an empty set. An absent map
-/// or list equals an empty one, since patches produce either.
+/// metadata besides labels and annotations produce an empty set: the compact
+/// form leaves them out. An absent map or list equals an empty one, since
+/// patches produce either.
 ///
 /// ```
 /// use k8s_openapi::api::core::v1::Node;
-/// use nodecast::detect::{ChangeSet, changes};
+/// use nodecast::detect::{ChangeSet, Interner, changes};
 ///
 /// let before: Node = serde_json::from_value(serde_json::json!({"metadata": {"name": "worker-1"}})).unwrap();
 /// let mut after = before.clone();
 /// after.spec.get_or_insert_default().unschedulable = Some(true);
+/// let mut interner = Interner::default();
+/// let (before, after) = (interner.core(&before), interner.core(&after));
 /// assert_eq!(changes(&before, &after), ChangeSet::SCHEDULABLE);
 /// assert_eq!(changes(&before, &before), ChangeSet::empty());
 /// ```
-pub fn changes(before: &Node, after: &Node) -> ChangeSet {
-    let (meta_b, meta_a) = (&before.metadata, &after.metadata);
-    let (spec_b, spec_a) = (spec(before), spec(after));
-    let (status_b, status_a) = (status(before), status(after));
-    let (conditions_b, conditions_a) = (list(&status_b.conditions), list(&status_a.conditions));
+pub fn changes(before: &NodeCore, after: &NodeCore) -> ChangeSet {
     [
-        (ChangeSet::SCHEDULABLE, spec_b.unschedulable.unwrap_or(false) != spec_a.unschedulable.unwrap_or(false)),
-        (ChangeSet::LABELS, map(&meta_b.labels) != map(&meta_a.labels)),
-        (ChangeSet::ANNOTATIONS, map(&meta_b.annotations) != map(&meta_a.annotations)),
-        (ChangeSet::TAINTS, !same_taints(list(&spec_b.taints), list(&spec_a.taints))),
-        (ChangeSet::READY, ready(conditions_b) != ready(conditions_a)),
-        (ChangeSet::CONDITIONS, !same_conditions(conditions_b, conditions_a)),
+        (ChangeSet::SCHEDULABLE, before.unschedulable != after.unschedulable),
+        (ChangeSet::LABELS, before.labels != after.labels),
+        (ChangeSet::ANNOTATIONS, before.annotations != after.annotations),
+        // Order counts, as the API server keeps the list as written and nobody
+        // reorders it in practice; a reorder costs one spurious event, never a missed one.
+        (ChangeSet::TAINTS, before.taints != after.taints),
+        (ChangeSet::READY, before.ready() != after.ready()),
+        // Positional: the kubelet always writes its conditions in the same order.
+        (ChangeSet::CONDITIONS, before.conditions != after.conditions),
         (
             ChangeSet::CAPACITY,
-            map(&status_b.capacity) != map(&status_a.capacity)
-                || map(&status_b.allocatable) != map(&status_a.allocatable),
+            !same(&before.capacity, &after.capacity) || !same(&before.allocatable, &after.allocatable),
         ),
-        (ChangeSet::ADDRESSES, list(&status_b.addresses) != list(&status_a.addresses)),
-        (ChangeSet::NODE_INFO, status_b.node_info != status_a.node_info),
-        (ChangeSet::IMAGES, list(&status_b.images) != list(&status_a.images)),
+        (ChangeSet::ADDRESSES, before.addresses != after.addresses),
+        (ChangeSet::NODE_INFO, !same(&before.node_info, &after.node_info)),
+        (ChangeSet::IMAGES, before.images != after.images),
     ]
     .into_iter()
     .filter_map(|(flag, changed)| changed.then_some(flag))
     .collect()
 }
 
-/// Stands in for an absent spec, so that a node without one compares like a node
-/// whose spec is empty.
-static NO_SPEC: LazyLock<NodeSpec> = LazyLock::new(NodeSpec::default);
-/// Stands in for an absent status, as [`NO_SPEC`] does for the spec.
-static NO_STATUS: LazyLock<NodeStatus> = LazyLock::new(NodeStatus::default);
-
-fn spec(node: &Node) -> &NodeSpec {
-    node.spec.as_ref().unwrap_or(&NO_SPEC)
-}
-
-fn status(node: &Node) -> &NodeStatus {
-    node.status.as_ref().unwrap_or(&NO_STATUS)
-}
-
-/// `None` for an absent or empty map: removing the last label yields either,
-/// depending on the kind of patch, and neither is a change of its own.
-fn map<V>(map: &Option<BTreeMap<String, V>>) -> Option<&BTreeMap<String, V>> {
-    map.as_ref().filter(|map| !map.is_empty())
-}
-
-fn list<T>(list: &Option<Vec<T>>) -> &[T] {
-    list.as_deref().unwrap_or_default()
-}
-
-/// `timeAdded` is left out: the node controller stamps it when it (re)applies a
-/// NoExecute taint, which says nothing new about where pods may run.
-/// Order counts, as the API server keeps the list as written and nobody reorders
-/// it in practice; a reorder costs one spurious event, never a missed one.
-fn same_taints(before: &[Taint], after: &[Taint]) -> bool {
-    before.len() == after.len()
-        && before.iter().zip(after).all(|(b, a)| b.key == a.key && b.value == a.value && b.effect == a.effect)
-}
-
-/// Element-wise, leaving out `lastHeartbeatTime`, which the kubelet bumps on every
-/// status update. The kubelet always writes its conditions in the same order, so
-/// a positional comparison is exact in practice and costs no lookup.
-fn same_conditions(before: &[NodeCondition], after: &[NodeCondition]) -> bool {
-    before.len() == after.len()
-        && before.iter().zip(after).all(|(b, a)| {
-            b.type_ == a.type_
-                && b.status == a.status
-                && b.reason == a.reason
-                && b.message == a.message
-                && b.last_transition_time == a.last_transition_time
-        })
-}
-
-/// A node that has not reported Ready yet is as good as one whose kubelet stopped
-/// reporting: `Unknown`.
-fn ready(conditions: &[NodeCondition]) -> &str {
-    conditions.iter().find(|c| c.type_ == "Ready").map_or("Unknown", |c| c.status.as_str())
+/// Interned values are equal when they are the same allocation, which is the
+/// common case; the comparison of contents is the fallback.
+fn same<T: PartialEq + ?Sized>(before: &Arc<T>, after: &Arc<T>) -> bool {
+    Arc::ptr_eq(before, after) || before == after
 }
 
 #[cfg(test)]
@@ -263,8 +220,10 @@ mod tests {
         })
     }
 
-    fn node(value: Value) -> Node {
-        serde_json::from_value(value).unwrap()
+    /// The compact form, each through an interner of its own, so that the
+    /// comparisons never lean on shared allocations.
+    fn node(value: Value) -> NodeCore {
+        Interner::default().core(&serde_json::from_value(value).unwrap())
     }
 
     /// The set between the kubelet node and a copy of it that `edit` changed.

@@ -6,16 +6,16 @@ use chrono::{SecondsFormat, Utc};
 use serde_json::json;
 
 use super::View;
-use crate::cache::{CachedNode, Change, ChangeKind, Snapshot};
+use crate::cache::{CachedNode, Change, ChangeKind, Expander, Snapshot};
 
 fn now() -> String {
     Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true)
 }
 
-fn node_data(node: &CachedNode, view: View, out: &mut Vec<u8>) {
+fn node_data(node: &CachedNode, view: View, expander: &mut Expander, out: &mut Vec<u8>) {
     match view {
         View::Summary => out.extend_from_slice(node.summary_json().get().as_bytes()),
-        View::Full => serde_json::to_writer(out, &node.node).expect("a Node serializes"),
+        View::Full => expander.write(node.full_json(), out),
     }
 }
 
@@ -27,7 +27,7 @@ pub fn node_event(
     epoch: &str,
     prev: u64,
     tags: &[(String, String)],
-    view: View,
+    data: impl FnOnce(&mut Vec<u8>),
 ) -> Bytes {
     let kind = match change.kind {
         ChangeKind::Added => "node_add",
@@ -40,10 +40,7 @@ pub fn node_event(
     out.extend_from_slice(b",\"node_name\":");
     serde_json::to_writer(&mut out, &change.name).expect("a string serializes");
     out.extend_from_slice(b",\"data\":");
-    match change.after.as_ref().or(change.before.as_ref()) {
-        Some(node) => node_data(node, view, &mut out),
-        None => out.extend_from_slice(b"null"),
-    }
+    data(&mut out);
     out.extend_from_slice(b",\"changes\":");
     serde_json::to_writer(&mut out, &change.changes.names()).expect("names serialize");
     let timestamp = change.at.to_rfc3339_opts(SecondsFormat::Millis, true);
@@ -68,7 +65,14 @@ pub fn connected(epoch: &str, clusters: &[String], stale: &[String]) -> String {
 
 /// Every node of a cluster at `snapshot.seq`; events after it follow.
 pub fn snapshot(cluster: &str, epoch: &str, snapshot: &Snapshot, view: View) -> Vec<u8> {
-    let size: usize = snapshot.nodes.values().map(|n| n.summary_json().get().len() + 1).sum();
+    let size: usize = snapshot
+        .nodes
+        .values()
+        .map(|n| match view {
+            View::Summary => n.summary_json().get().len() + 1,
+            View::Full => n.full_json().json_len() + 1,
+        })
+        .sum();
     let mut out = Vec::with_capacity(size + 256);
     out.extend_from_slice(b"{\"type\":\"snapshot\",\"cluster_name\":");
     serde_json::to_writer(&mut out, cluster).expect("a string serializes");
@@ -81,11 +85,12 @@ pub fn snapshot(cluster: &str, epoch: &str, snapshot: &Snapshot, view: View) -> 
         )
         .as_bytes(),
     );
+    let mut expander = Expander::default();
     for (index, node) in snapshot.nodes.values().enumerate() {
         if index > 0 {
             out.push(b',');
         }
-        node_data(node, view, &mut out);
+        node_data(node, view, &mut expander, &mut out);
     }
     out.extend_from_slice(b"]}");
     out

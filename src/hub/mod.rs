@@ -27,7 +27,7 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::broadcast;
 use tokio_util::sync::CancellationToken;
 
-use crate::cache::{self, Change};
+use crate::cache::{self, Change, StoredJson};
 use crate::filter::Event;
 
 /// The live dashboard served at `/`: plain HTML, CSS and JavaScript, no build step.
@@ -118,7 +118,11 @@ pub struct Frame {
     tags: Vec<(String, String)>,
     /// The seq of the previous frame broadcast on this cluster's stream.
     pub prev: u64,
-    change: Arc<Change>,
+    /// The change without its nodes: a frame in the history must not keep node
+    /// versions alive, only what its messages need.
+    change: Change,
+    /// The node's JSON, for the full-view message, made by its first reader.
+    full_json: Option<StoredJson>,
     cluster: Arc<str>,
     epoch: Arc<str>,
     summary: Bytes,
@@ -134,7 +138,11 @@ impl Frame {
     /// The message with the full Node as `data`, serialized by its first reader.
     pub fn full(&self) -> &Bytes {
         self.full.get_or_init(|| {
-            messages::node_event(&self.change, &self.cluster, &self.epoch, self.prev, &self.tags, View::Full)
+            let data = |out: &mut Vec<u8>| match &self.full_json {
+                Some(json) => json.write_to(out),
+                None => out.extend_from_slice(b"null"),
+            };
+            messages::node_event(&self.change, &self.cluster, &self.epoch, self.prev, &self.tags, data)
         })
     }
 
@@ -228,12 +236,19 @@ impl Room {
     pub fn publish(&self, event: Event) {
         let mut ring = self.ring.lock();
         let prev = ring.last_seq;
-        let summary = messages::node_event(&event.change, &self.name, &self.epoch, prev, &event.tags, View::Summary);
+        let node = event.change.after.as_ref().or(event.change.before.as_ref());
+        let summary =
+            messages::node_event(&event.change, &self.name, &self.epoch, prev, &event.tags, |out| match node {
+                Some(node) => out.extend_from_slice(node.summary_json().get().as_bytes()),
+                None => out.extend_from_slice(b"null"),
+            });
+        let full_json = node.map(|node| node.full_json().clone());
         let frame = Arc::new(Frame {
             seq: event.change.seq,
             tags: event.tags,
             prev,
-            change: event.change,
+            change: Change { before: None, after: None, ..(*event.change).clone() },
+            full_json,
             cluster: self.name.clone(),
             epoch: self.epoch.clone(),
             summary,

@@ -2,7 +2,6 @@
 //! `wit/filter.wit`, answered from the committed change without copying
 //! anything a plugin does not ask for.
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use wasmtime::component::{Resource, ResourceTable};
@@ -10,7 +9,7 @@ use wasmtime::{StoreLimits, bail};
 
 use super::bindings::nodecast::filter::types as wit;
 use crate::cache::{CachedNode, Change, ChangeKind};
-use crate::detect::ChangeSet;
+use crate::detect::{ChangeSet, Sym};
 
 /// Node views a plugin may hold at once. Each keeps a cached node alive, so
 /// a plugin that never drops them would otherwise grow the host's memory,
@@ -129,60 +128,64 @@ impl wit::HostEvent for State {
 
 impl wit::HostNodeView for State {
     fn label(&mut self, view: Resource<ViewRep>, key: String) -> wasmtime::Result<Option<String>> {
-        Ok(self.view(&view)?.node.metadata.labels.as_ref().and_then(|labels| labels.get(&key).cloned()))
+        Ok(self.view(&view)?.core.label(&key).map(|value| value.to_string()))
     }
 
     fn labels(&mut self, view: Resource<ViewRep>) -> wasmtime::Result<Vec<(String, String)>> {
-        Ok(pairs(self.view(&view)?.node.metadata.labels.as_ref()))
+        Ok(pairs(&self.view(&view)?.core.labels))
     }
 
     fn annotation(&mut self, view: Resource<ViewRep>, key: String) -> wasmtime::Result<Option<String>> {
-        Ok(self.view(&view)?.node.metadata.annotations.as_ref().and_then(|notes| notes.get(&key).cloned()))
+        Ok(self.view(&view)?.core.annotation(&key).map(|value| value.to_string()))
     }
 
     fn annotations(&mut self, view: Resource<ViewRep>) -> wasmtime::Result<Vec<(String, String)>> {
-        Ok(pairs(self.view(&view)?.node.metadata.annotations.as_ref()))
+        Ok(pairs(&self.view(&view)?.core.annotations))
     }
 
     fn taints(&mut self, view: Resource<ViewRep>) -> wasmtime::Result<Vec<wit::Taint>> {
-        let node = &self.view(&view)?.node;
-        let taints = node.spec.as_ref().and_then(|spec| spec.taints.as_deref()).unwrap_or_default();
-        Ok(taints
+        Ok(self
+            .view(&view)?
+            .core
+            .taints
             .iter()
-            .map(|t| wit::Taint { key: t.key.clone(), value: t.value.clone(), effect: t.effect.clone() })
+            .map(|t| wit::Taint {
+                key: t.key.to_string(),
+                value: t.value.as_ref().map(|v| v.to_string()),
+                effect: t.effect.to_string(),
+            })
             .collect())
     }
 
     fn unschedulable(&mut self, view: Resource<ViewRep>) -> wasmtime::Result<bool> {
-        Ok(self.view(&view)?.node.spec.as_ref().and_then(|spec| spec.unschedulable).unwrap_or(false))
+        Ok(self.view(&view)?.core.unschedulable)
     }
 
     fn ready(&mut self, view: Resource<ViewRep>) -> wasmtime::Result<wit::Readiness> {
-        let node = &self.view(&view)?.node;
-        let status = conditions(node).iter().find(|c| c.type_ == "Ready").map(|c| c.status.as_str());
-        Ok(match status {
-            Some("True") => wit::Readiness::Ready,
-            Some("False") => wit::Readiness::NotReady,
+        Ok(match self.view(&view)?.core.ready() {
+            "True" => wit::Readiness::Ready,
+            "False" => wit::Readiness::NotReady,
             _ => wit::Readiness::Unknown,
         })
     }
 
     fn conditions(&mut self, view: Resource<ViewRep>) -> wasmtime::Result<Vec<wit::Condition>> {
-        Ok(conditions(&self.view(&view)?.node)
+        Ok(self
+            .view(&view)?
+            .core
+            .conditions
             .iter()
             .map(|c| wit::Condition {
-                kind: c.type_.clone(),
-                status: c.status.clone(),
-                reason: c.reason.clone(),
-                message: c.message.clone(),
+                kind: c.kind.to_string(),
+                status: c.status.to_string(),
+                reason: c.reason.as_ref().map(|r| r.to_string()),
+                message: c.message.as_ref().map(|m| m.to_string()),
             })
             .collect())
     }
 
     fn capacity(&mut self, view: Resource<ViewRep>) -> wasmtime::Result<Vec<(String, String)>> {
-        let node = &self.view(&view)?.node;
-        let capacity = node.status.as_ref().and_then(|status| status.capacity.as_ref());
-        Ok(capacity.into_iter().flatten().map(|(resource, quantity)| (resource.clone(), quantity.0.clone())).collect())
+        Ok(pairs(&self.view(&view)?.core.capacity))
     }
 
     fn drop(&mut self, view: Resource<ViewRep>) -> wasmtime::Result<()> {
@@ -192,27 +195,24 @@ impl wit::HostNodeView for State {
     }
 }
 
-fn labels(node: Option<&CachedNode>) -> Option<&BTreeMap<String, String>> {
-    node.and_then(|node| node.node.metadata.labels.as_ref())
+fn labels(node: Option<&CachedNode>) -> &[(Sym, Sym)] {
+    node.map(|node| &*node.core.labels).unwrap_or_default()
 }
 
-fn conditions(node: &k8s_openapi::api::core::v1::Node) -> &[k8s_openapi::api::core::v1::NodeCondition] {
-    node.status.as_ref().and_then(|status| status.conditions.as_deref()).unwrap_or_default()
+fn pairs(pairs: &[(Sym, Sym)]) -> Vec<(String, String)> {
+    pairs.iter().map(|(key, value)| (key.to_string(), value.to_string())).collect()
 }
 
-fn pairs(map: Option<&BTreeMap<String, String>>) -> Vec<(String, String)> {
-    map.into_iter().flatten().map(|(key, value)| (key.clone(), value.clone())).collect()
-}
-
-/// Keys added, removed or given another value, sorted (both maps are).
-fn changed_keys(before: Option<&BTreeMap<String, String>>, after: Option<&BTreeMap<String, String>>) -> Vec<String> {
-    let empty = BTreeMap::new();
-    let (before, after) = (before.unwrap_or(&empty), after.unwrap_or(&empty));
+/// Keys added, removed or given another value, sorted (both lists are sorted by key).
+fn changed_keys(before: &[(Sym, Sym)], after: &[(Sym, Sym)]) -> Vec<String> {
+    let value = |pairs: &[(Sym, Sym)], key: &str| {
+        pairs.binary_search_by(|(k, _)| (**k).cmp(key)).ok().map(|index| pairs[index].1.clone())
+    };
     let mut keys: Vec<String> = before
         .iter()
-        .filter(|(key, value)| after.get(*key) != Some(*value))
-        .map(|(key, _)| key.clone())
-        .chain(after.keys().filter(|key| !before.contains_key(*key)).cloned())
+        .filter(|(key, value_before)| value(after, key).as_ref() != Some(value_before))
+        .map(|(key, _)| key.to_string())
+        .chain(after.iter().filter(|(key, _)| value(before, key).is_none()).map(|(key, _)| key.to_string()))
         .collect();
     keys.sort_unstable();
     keys
@@ -243,17 +243,17 @@ fn change_set(changes: ChangeSet) -> wit::ChangeSet {
 mod tests {
     use super::*;
 
-    fn map(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
-        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    fn map(pairs: &[(&str, &str)]) -> Vec<(Sym, Sym)> {
+        pairs.iter().map(|(k, v)| (Sym::from(*k), Sym::from(*v))).collect()
     }
 
     #[test]
     fn changed_keys_are_added_removed_and_revalued_keys_in_order() {
         let before = map(&[("a", "1"), ("b", "2"), ("c", "3")]);
         let after = map(&[("a", "1"), ("b", "20"), ("d", "4")]);
-        assert_eq!(changed_keys(Some(&before), Some(&after)), ["b", "c", "d"]);
-        assert_eq!(changed_keys(None, Some(&after)), ["a", "b", "d"]);
-        assert_eq!(changed_keys(Some(&before), None), ["a", "b", "c"]);
-        assert!(changed_keys(Some(&before), Some(&before)).is_empty());
+        assert_eq!(changed_keys(&before, &after), ["b", "c", "d"]);
+        assert_eq!(changed_keys(&[], &after), ["a", "b", "d"]);
+        assert_eq!(changed_keys(&before, &[]), ["a", "b", "c"]);
+        assert!(changed_keys(&before, &before).is_empty());
     }
 }

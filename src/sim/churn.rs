@@ -55,6 +55,7 @@ pub struct Churn {
     store: Arc<Store>,
     kubelets: Arc<Kubelets>,
     heartbeat_style: HeartbeatStyle,
+    images_per_node: usize,
     report_every: Duration,
     /// When each node's kubelet last reported its status (lease style only).
     last_report: HashMap<String, Instant>,
@@ -78,6 +79,7 @@ impl Churn {
             registry,
             kubelets,
             heartbeat_style: config.heartbeat_style,
+            images_per_node: config.images_per_node,
             report_every: Duration::from_secs_f64(config.node_status_report_secs),
             last_report: HashMap::new(),
             rng: ChaCha8Rng::seed_from_u64(config.seed),
@@ -309,7 +311,13 @@ impl Churn {
         self.next_node += 1;
         let name = format!("node-{index:04}");
         let shape = self.rng.random::<u32>() as u64;
-        let object = objects::node(&name, shape, index <= self.control_plane_count(), &timestamp_now());
+        let object = objects::node_with_images(
+            &name,
+            shape,
+            index <= self.control_plane_count(),
+            &timestamp_now(),
+            self.images_per_node,
+        );
         if self.store.create(Resource::Nodes, object).is_ok() {
             self.nodes.push(name.clone());
             self.kubelets.start(&name);

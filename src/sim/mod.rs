@@ -75,6 +75,8 @@ pub struct Config {
     pub bookmark_secs: f64,
     /// Pods placed on each node at start.
     pub pods_per_node: u32,
+    /// Container images each node reports (real kubelets report dozens; at most 56, all it knows).
+    pub images_per_node: usize,
     /// Bearer token of a cluster admin. With no token configured at all, anyone may do anything;
     /// with one, a request without a token is `system:anonymous` and one with another token is 401.
     pub token: Option<String>,
@@ -99,6 +101,7 @@ impl Default for Config {
             history: 10_000,
             bookmark_secs: 60.0,
             pods_per_node: 4,
+            images_per_node: objects::DEFAULT_IMAGES_PER_NODE,
             token: None,
             read_only_token: None,
             disruption_budgets: Vec::new(),
@@ -150,6 +153,12 @@ impl Config {
         }
         if self.history == 0 {
             return Err(("sim.history".into(), "must be at least 1".into()));
+        }
+        if self.images_per_node > objects::MAX_IMAGES_PER_NODE {
+            return Err((
+                "sim.images_per_node".into(),
+                format!("must be at most {}, got {}", objects::MAX_IMAGES_PER_NODE, self.images_per_node),
+            ));
         }
         for (index, budget) in self.disruption_budgets.iter().enumerate() {
             budget::selector_object(&budget.selector)

@@ -476,7 +476,7 @@ mod tests {
         edited["status"]["conditions"] = json!([]);
         let updated = registry.update(Resource::Nodes, "n1", Part::Main, edited.clone()).unwrap();
         assert_eq!(updated["spec"]["unschedulable"], true);
-        assert_eq!(updated["status"]["conditions"].as_array().unwrap().len(), 4);
+        assert_eq!(updated["status"]["conditions"].as_array().unwrap().len(), 5);
 
         edited["metadata"]["resourceVersion"] = updated["metadata"]["resourceVersion"].clone();
         edited["spec"]["unschedulable"] = json!(false);

@@ -334,7 +334,7 @@ mod tests {
     fn node_without_a_ready_condition_is_unknown_and_one_not_ready_is_not_ready() {
         let now = Utc::now();
         let mut object = node("n1", 4, false, &timestamp(now));
-        object["status"]["conditions"][3]["status"] = json!("Unknown");
+        object["status"]["conditions"][4]["status"] = json!("Unknown");
         assert_eq!(table_row(Resource::Nodes, &object, now)["cells"][1], "NotReady");
         object["status"]["conditions"] = json!([]);
         object["spec"]["unschedulable"] = json!(true);

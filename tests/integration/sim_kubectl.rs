@@ -278,7 +278,7 @@ async fn get_raw_reads_status_subresources_pages_and_leases() {
     let status: Value =
         serde_json::from_str(&kubectl.run(&["get", "--raw", "/api/v1/nodes/node-0002/status"]).await).unwrap();
     assert_eq!(status["kind"], "Node");
-    assert_eq!(status["status"]["conditions"].as_array().unwrap().len(), 4);
+    assert_eq!(status["status"]["conditions"].as_array().unwrap().len(), 5);
     let page: Value = serde_json::from_str(&kubectl.run(&["get", "--raw", "/api/v1/nodes?limit=2"]).await).unwrap();
     assert_eq!(page["metadata"]["remainingItemCount"], 3);
     let leases = kubectl.run(&["get", "leases", "-n", "kube-node-lease", "--no-headers"]).await;

@@ -42,7 +42,7 @@ async fn writes_to_a_node_keep_its_status_and_writes_to_its_status_keep_its_spec
     let main = json!({"spec": {"unschedulable": true}, "status": {"conditions": []}});
     let patched = nodes.patch("node-0002", &PatchParams::default(), &Patch::Merge(&main)).await.unwrap();
     assert_eq!(patched.spec.unwrap().unschedulable, Some(true));
-    assert_eq!(patched.status.unwrap().conditions.unwrap().len(), 4, "status is ignored on the main resource");
+    assert_eq!(patched.status.unwrap().conditions.unwrap().len(), 5, "status is ignored on the main resource");
 
     let ready_false = json!({"spec": {"unschedulable": false}, "status": {"conditions": [
         {"type": "Ready", "status": "False", "reason": "KubeletNotReady", "message": "simulated"}]}});
@@ -50,7 +50,7 @@ async fn writes_to_a_node_keep_its_status_and_writes_to_its_status_keep_its_spec
         nodes.patch_status("node-0002", &PatchParams::default(), &Patch::Strategic(&ready_false)).await.unwrap();
     assert_eq!(patched.spec.unwrap().unschedulable, Some(true), "spec is ignored on /status");
     let conditions = patched.status.unwrap().conditions.unwrap();
-    assert_eq!(conditions.len(), 4, "conditions merge by type");
+    assert_eq!(conditions.len(), 5, "conditions merge by type");
     assert!(conditions.iter().any(|c| c.type_ == "Ready" && c.status == "False"));
 
     let fetched = nodes.get_status("node-0002").await.unwrap();
