@@ -41,12 +41,8 @@ impl LabelSelector {
         self.matches_with(|key| labels.get(key).and_then(Value::as_str))
     }
 
-    /// Matches a label map.
-    pub fn matches_map(&self, labels: &std::collections::BTreeMap<String, String>) -> bool {
-        self.matches_with(|key| labels.get(key).map(String::as_str))
-    }
-
-    fn matches_with<'a>(&self, label: impl Fn(&str) -> Option<&'a str>) -> bool {
+    /// Matches the labels that `label` looks up by key.
+    pub fn matches_with<'a>(&self, label: impl Fn(&str) -> Option<&'a str>) -> bool {
         self.0.iter().all(|requirement| match requirement {
             Requirement::Equals(key, value) => label(key) == Some(value.as_str()),
             Requirement::NotEquals(key, value) => label(key) != Some(value.as_str()),

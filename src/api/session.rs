@@ -367,7 +367,7 @@ impl Session {
                 Some(missed) => {
                     let last = missed.last().map_or(since, |frame| frame.seq);
                     for frame in missed {
-                        self.send_bytes(&frame.bytes(self.view).clone()).await?;
+                        self.send_bytes(&frame.render(self.view)).await?;
                     }
                     self.mark_sent(cluster, last);
                     Ok(())

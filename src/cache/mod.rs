@@ -35,11 +35,12 @@ pub use summary::NodeSummary;
 
 /// One node as cached: its compact form (interned fields, for detection,
 /// summaries and plugins), its full JSON as compressed bytes, and what is
-/// derived from them. Its summary and the summary's JSON are made once, by
-/// their first reader (the WebSocket relay or a REST read), so that commit only
-/// detects and stores, and never twice for the same summary: a quiet
-/// (heartbeat-only) update shares them, and its compact form, with the version
-/// before it.
+/// derived from them. Its summary's JSON is made once, by its first reader
+/// (the WebSocket relay or a REST read), so that commit only detects and
+/// stores, and never twice for the same summary: a quiet (heartbeat-only)
+/// update shares it, and its compact form, with the version before it. The
+/// summary itself is not kept: it is three times the size of its JSON, and
+/// queries read the compact form.
 #[derive(Debug)]
 pub struct CachedNode {
     pub core: Arc<NodeCore>,
@@ -53,8 +54,7 @@ pub struct CachedNode {
 
 #[derive(Debug, Default)]
 struct Derived {
-    summary: OnceLock<NodeSummary>,
-    json: OnceLock<Box<RawValue>>,
+    json: OnceLock<Arc<RawValue>>,
 }
 
 impl CachedNode {
@@ -71,15 +71,22 @@ impl CachedNode {
         &self.full
     }
 
-    pub fn summary(&self) -> &NodeSummary {
-        self.derived.summary.get_or_init(|| NodeSummary::new(&self.core, &self.changed, self.seq))
+    /// The summary, made anew at each call.
+    pub fn summary(&self) -> NodeSummary {
+        NodeSummary::new(&self.core, &self.changed, self.seq)
     }
 
     /// The summary as JSON, serialized once; responses and messages embed it as is.
     pub fn summary_json(&self) -> &RawValue {
-        self.derived
-            .json
-            .get_or_init(|| serde_json::value::to_raw_value(self.summary()).expect("a summary always serializes"))
+        self.derived.json.get_or_init(|| {
+            serde_json::value::to_raw_value(&self.summary()).expect("a summary always serializes").into()
+        })
+    }
+
+    /// [`summary_json`](Self::summary_json), for holders that outlive this version.
+    pub fn shared_summary_json(&self) -> Arc<RawValue> {
+        self.summary_json();
+        self.derived.json.get().expect("made just above").clone()
     }
 }
 

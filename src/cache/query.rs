@@ -72,10 +72,10 @@ impl NodeQuery {
     }
 
     fn selects(&self, node: &CachedNode) -> bool {
-        let summary = node.summary();
-        self.labels.as_ref().is_none_or(|selector| selector.matches_map(&summary.labels))
-            && self.ready.is_none_or(|want| summary.ready == want)
-            && self.schedulable.is_none_or(|want| summary.schedulable == want)
+        let core = &node.core;
+        self.labels.as_ref().is_none_or(|selector| selector.matches_with(|key| core.label(key).map(|v| &**v)))
+            && self.ready.is_none_or(|want| (core.ready() == "True") == want)
+            && self.schedulable.is_none_or(|want| !core.unschedulable == want)
     }
 
     /// The page of `snapshot` this query asks for, in name order. A walk

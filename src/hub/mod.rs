@@ -1,8 +1,8 @@
 //! The hub: WebSocket broadcast of the filter stage's events.
 //!
 //! One room per cluster. The filter stage hands each kept event to its room
-//! ([`Room::publish`]), which turns it into a [`Frame`], serialized once per
-//! view, appends it to the history ring and broadcasts it; every subscriber
+//! ([`Room::publish`]), which appends a [`Frame`] to the history ring and
+//! broadcasts it as a [`Message`], serialized once per view: every subscriber
 //! gets the same bytes. A client that reconnects with `since` and `epoch`
 //! receives exactly what it missed from the ring, or `resync` and a `snapshot`
 //! when that is no longer possible. A client too slow for the broadcast buffer
@@ -24,6 +24,7 @@ use prometheus_client::collector::Collector;
 use prometheus_client::encoding::{DescriptorEncoder, EncodeLabelSet};
 use prometheus_client::metrics::MetricType;
 use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
 use tokio::sync::broadcast;
 use tokio_util::sync::CancellationToken;
 
@@ -111,7 +112,10 @@ impl Config {
     }
 }
 
-/// One committed change, ready to send.
+/// One committed change, as the history ring keeps it: what its messages are
+/// made of, not the messages. The summary's JSON is the cache's own (shared
+/// while the node is unchanged) and the full JSON the cache's stored bytes, so
+/// a ring of thousands of frames costs little more than their change records.
 pub struct Frame {
     pub seq: u64,
     /// Tags the plugin chain added.
@@ -121,41 +125,53 @@ pub struct Frame {
     /// The change without its nodes: a frame in the history must not keep node
     /// versions alive, only what its messages need.
     change: Change,
-    /// The node's JSON, for the full-view message, made by its first reader.
+    summary_json: Option<Arc<RawValue>>,
     full_json: Option<StoredJson>,
     cluster: Arc<str>,
     epoch: Arc<str>,
-    summary: Bytes,
-    full: OnceLock<Bytes>,
 }
 
 impl Frame {
-    /// The message with the node summary as `data`, serialized when the frame was made.
-    pub fn summary(&self) -> &Bytes {
-        &self.summary
-    }
-
-    /// The message with the full Node as `data`, serialized by its first reader.
-    pub fn full(&self) -> &Bytes {
-        self.full.get_or_init(|| {
-            let data = |out: &mut Vec<u8>| match &self.full_json {
-                Some(json) => json.write_to(out),
-                None => out.extend_from_slice(b"null"),
-            };
-            messages::node_event(&self.change, &self.cluster, &self.epoch, self.prev, &self.tags, data)
-        })
+    /// The frame's message in `view`, serialized anew: for a client resuming
+    /// from the ring. Live subscribers share one [`Message`] instead.
+    pub fn render(&self, view: View) -> Bytes {
+        let data = |out: &mut Vec<u8>| match (view, &self.summary_json, &self.full_json) {
+            (View::Summary, Some(json), _) => out.extend_from_slice(json.get().as_bytes()),
+            (View::Full, _, Some(json)) => json.write_to(out),
+            _ => out.extend_from_slice(b"null"),
+        };
+        messages::node_event(&self.change, &self.cluster, &self.epoch, self.prev, &self.tags, data)
     }
 
     /// When the change was committed to the cache.
     pub fn committed_at(&self) -> chrono::DateTime<chrono::Utc> {
         self.change.at
     }
+}
 
+/// A frame as broadcast: its messages serialized once for every live
+/// subscriber, the summary at once and the full view by its first reader.
+/// Dropped once every subscriber has sent it.
+pub struct Message {
+    pub frame: Arc<Frame>,
+    summary: Bytes,
+    full: OnceLock<Bytes>,
+}
+
+impl Message {
     pub fn bytes(&self, view: View) -> &Bytes {
         match view {
-            View::Summary => self.summary(),
-            View::Full => self.full(),
+            View::Summary => &self.summary,
+            View::Full => self.full.get_or_init(|| self.frame.render(View::Full)),
         }
+    }
+}
+
+impl std::ops::Deref for Message {
+    type Target = Frame;
+
+    fn deref(&self) -> &Frame {
+        &self.frame
     }
 }
 
@@ -170,7 +186,7 @@ pub enum View {
 /// What a room broadcasts.
 #[derive(Clone)]
 pub enum Live {
-    Node(Arc<Frame>),
+    Node(Arc<Message>),
     /// The stream broke (the relay fell behind the pipeline): everyone must resync.
     Resync(&'static str),
     /// A message pushed through `POST /api/v1/ws/test`, outside the event stream.
@@ -237,29 +253,23 @@ impl Room {
         let mut ring = self.ring.lock();
         let prev = ring.last_seq;
         let node = event.change.after.as_ref().or(event.change.before.as_ref());
-        let summary =
-            messages::node_event(&event.change, &self.name, &self.epoch, prev, &event.tags, |out| match node {
-                Some(node) => out.extend_from_slice(node.summary_json().get().as_bytes()),
-                None => out.extend_from_slice(b"null"),
-            });
-        let full_json = node.map(|node| node.full_json().clone());
         let frame = Arc::new(Frame {
             seq: event.change.seq,
             tags: event.tags,
             prev,
             change: Change { before: None, after: None, ..(*event.change).clone() },
-            full_json,
+            summary_json: node.map(|node| node.shared_summary_json()),
+            full_json: node.map(|node| node.full_json().clone()),
             cluster: self.name.clone(),
             epoch: self.epoch.clone(),
-            summary,
-            full: OnceLock::new(),
         });
         ring.last_seq = frame.seq;
         if ring.frames.len() == ring.capacity {
             ring.frames.pop_front();
         }
         ring.frames.push_back(frame.clone());
-        let _ = self.live.send(Live::Node(frame));
+        let summary = frame.render(View::Summary);
+        let _ = self.live.send(Live::Node(Arc::new(Message { frame, summary, full: OnceLock::new() })));
     }
 
     /// The stream broke upstream: what was kept cannot be resumed from, and
