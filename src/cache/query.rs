@@ -75,7 +75,7 @@ impl NodeQuery {
         let core = &node.core;
         self.labels.as_ref().is_none_or(|selector| selector.matches_with(|key| core.label(key).map(|v| &**v)))
             && self.ready.is_none_or(|want| (core.ready() == "True") == want)
-            && self.schedulable.is_none_or(|want| !core.unschedulable == want)
+            && self.schedulable.is_none_or(|want| core.unschedulable != want)
     }
 
     /// The page of `snapshot` this query asks for, in name order. A walk
