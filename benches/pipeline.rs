@@ -1,6 +1,7 @@
 //! What the pipeline costs from a watch delta to a REST answer, and what the
-//! cache holds per node, on kubelet-like nodes from `sim::objects::node` (10
-//! labels, 4 conditions, 2 images; `managedFields` stripped as the source does).
+//! cache holds per node, on realistic kubelet nodes from `sim::objects::node`
+//! (13 labels, 5 conditions, 40 images, about 10 KB of JSON; `managedFields`
+//! stripped as the source does).
 //!
 //! - `memory/build_10k_cache`: the time to commit a complete list of 10,000 nodes
 //!   (`Init`, `InitApply` × 10,000, `InitDone`, `publish`) into an empty cache,
@@ -29,7 +30,11 @@
 //!   `GET /api/v1/nodes?cluster_name=demo` (summary view) with all 5,000 nodes of
 //!   an embedded simulator cluster, and with `limit=500`, through
 //!   `poem::test::TestClient` on the full routes (no socket), the whole body read.
-//!   The floor is under 5 ms for the whole list.
+//!   The floor is under 5 ms for the whole list. `list/full_5000` is the same
+//!   list with `view=full` (the nodes' stored bytes, decompressed into the
+//!   body), and `list/reserialize_full_5000` what it cost when the cache held
+//!   typed nodes: serializing the same 5,000 `Node`s; the first must be at
+//!   least 10× faster.
 //!
 //! `cargo bench --bench pipeline` (about two minutes); criterion reports time per
 //! delta or per request, and nodes per second as elem/s. `cargo test --bench
@@ -275,10 +280,12 @@ fn list(c: &mut Criterion) {
 
     let mut group = c.benchmark_group("list");
     group.warm_up_time(Duration::from_secs(1)).measurement_time(Duration::from_secs(5));
-    for (name, limit) in [("all_5000", None), ("page_500", Some(500u32))] {
+    for (name, limit, view) in
+        [("all_5000", None, "summary"), ("page_500", Some(500u32), "summary"), ("full_5000", None, "full")]
+    {
         let expected = limit.map_or(LIST_NODES, |limit| limit.min(LIST_NODES)) as usize;
         let get = || {
-            let request = client.get("/api/v1/nodes").query("cluster_name", &"demo");
+            let request = client.get("/api/v1/nodes").query("cluster_name", &"demo").query("view", &view);
             async move {
                 let request = match limit {
                     Some(limit) => request.query("limit", &limit),
@@ -296,6 +303,21 @@ fn list(c: &mut Criterion) {
         group.throughput(Throughput::Elements(expected as u64));
         group.bench_function(name, |b| b.to_async(&runtime).iter(get));
     }
+    // What a full list cost when the cache held typed nodes: each serialized again.
+    let snapshot = app.clusters()[0].snapshot();
+    let typed: Vec<Node> = snapshot
+        .nodes
+        .values()
+        .map(|node| {
+            let mut json = Vec::new();
+            node.full_json().write_to(&mut json);
+            serde_json::from_slice(&json).expect("stored JSON is a Node")
+        })
+        .collect();
+    group.throughput(Throughput::Elements(typed.len() as u64));
+    group.bench_function("reserialize_full_5000", |b| {
+        b.iter(|| serde_json::to_vec(&serde_json::json!({ "items": &typed })).expect("nodes serialize"))
+    });
     group.finish();
     runtime.block_on(app.shutdown());
 }

@@ -1,7 +1,7 @@
 //! WebAssembly filter plugins, measured against the same logic in native Rust.
 //!
 //! - `plugin_call/severity_*`: one decision of the severity tagger on a cordon
-//!   of a node with 10 labels, natively and through the `severity-tagger`
+//!   of a node with 14 labels, natively and through the `severity-tagger`
 //!   component (event lent, the plugin's queries answered, the decision
 //!   lifted); `plugin_call/label_prefix_*`: the label prefix filter on a
 //!   relabel of that node. Floor: under 2 µs per plugin call. Ratios printed.
@@ -127,7 +127,7 @@ fn compare<N, W>(label: &str, mut native: impl FnMut() -> N, mut wasm: impl FnMu
 
 fn plugin_call(c: &mut Criterion) {
     let cordon = cordon_change(1);
-    assert_eq!(cordon.after.as_ref().unwrap().summary().labels.len(), 10, "the bench event carries 10 labels");
+    assert_eq!(cordon.after.as_ref().unwrap().summary().labels.len(), 14, "the bench event carries 14 labels");
     let relabel = relabel_change();
     let mut tagger = Runner::new("bench");
     tagger.sync(&Chain::load(&[component("severity-tagger")], &Chain::default()).unwrap());

@@ -57,28 +57,47 @@ pub struct Report {
     pub latency_max_ms: f64,
     pub server_rss_mib: f64,
     pub server_peak_rss_mib: f64,
+    /// A server watching a 50-node cluster, at ready.
+    pub baseline_rss_mib: f64,
+    /// (RSS − baseline) / (nodes − 50), once the first list has been broadcast.
+    pub kib_per_node_at_ready: f64,
+    /// The same at the end of the run, after its changes and heartbeats.
+    pub kib_per_node_after_run: f64,
+    /// Before four concurrent `view=full` lists of every node, and the highest
+    /// resident memory seen while they were answered.
+    pub idle_rss_before_full_lists_mib: f64,
+    pub peak_rss_during_full_lists_mib: f64,
     /// The server's chain at the end of the run, as `GET /api/v1/plugins` gives it.
     pub plugins: Vec<PluginInfo>,
 }
 
 const WRITE_LABEL: &str = "nodecast.io/load-write";
 
-/// Runs the plan and measures it.
-pub async fn run(plan: Plan) -> anyhow::Result<Report> {
-    let files = tempfile::Builder::new().prefix("nodecast-load-").tempdir()?;
-    let sim = Simulator::start(sim::Config {
-        nodes: plan.nodes,
-        churn: 0.0,
-        heartbeat_secs: plan.heartbeat_secs,
-        pods_per_node: 0,
-        history: 500_000,
-        ..sim::Config::default()
-    })
-    .await?;
-    let kubeconfig = files.path().join("sim.kubeconfig");
+/// Nodes of the baseline cluster whose server's memory is subtracted from the
+/// measured server's, so that the per-node figure leaves out the process's own.
+const BASELINE_NODES: u32 = 50;
+
+/// Full-view lists requested at once after the run, to measure the peak they cause.
+const CONCURRENT_FULL_LISTS: usize = 4;
+
+/// A nodecast server process watching one simulator as the cluster `load`.
+struct ServerProcess {
+    child: tokio::process::Child,
+    pid: u32,
+    base: String,
+}
+
+async fn start_server(
+    plan: &Plan,
+    files: &std::path::Path,
+    sim: &Simulator,
+    name: &str,
+    http: &reqwest::Client,
+) -> anyhow::Result<ServerProcess> {
+    let kubeconfig = files.join(format!("{name}.kubeconfig"));
     sim.write_kubeconfig(&kubeconfig)?;
     let port = free_port()?;
-    let config = files.path().join("nodecast.toml");
+    let config = files.join(format!("{name}.toml"));
     let plugins = match &plan.plugins {
         Some(file) => std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?,
         None => String::new(),
@@ -92,7 +111,7 @@ pub async fn run(plan: Plan) -> anyhow::Result<Report> {
             kubeconfig.display().to_string()
         ),
     )?;
-    let mut server = tokio::process::Command::new(&plan.server)
+    let child = tokio::process::Command::new(&plan.server)
         .arg("serve")
         .arg("--config")
         .arg(&config)
@@ -100,14 +119,45 @@ pub async fn run(plan: Plan) -> anyhow::Result<Report> {
         .kill_on_drop(true)
         .spawn()
         .with_context(|| format!("cannot start {}", plan.server.display()))?;
-    let server_pid = server.id().context("the server exited at once")?;
+    let pid = child.id().context("the server exited at once")?;
     let base = format!("127.0.0.1:{port}");
+    wait_ready(http, &base).await?;
+    // The first list's burst of additions is still being filtered and broadcast.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    Ok(ServerProcess { child, pid, base })
+}
+
+fn sim_config(plan: &Plan, nodes: u32) -> sim::Config {
+    sim::Config {
+        nodes,
+        churn: 0.0,
+        heartbeat_secs: plan.heartbeat_secs,
+        pods_per_node: 0,
+        history: 500_000,
+        ..sim::Config::default()
+    }
+}
+
+/// Runs the plan and measures it.
+pub async fn run(plan: Plan) -> anyhow::Result<Report> {
+    let files = tempfile::Builder::new().prefix("nodecast-load-").tempdir()?;
     let http = reqwest::Client::builder()
         // Only loopback is spoken to: a proxy from the environment must not come between.
         .no_proxy()
-        .timeout(Duration::from_secs(10))
+        .timeout(Duration::from_secs(60))
         .build()?;
-    wait_ready(&http, &base).await?;
+    let baseline_sim = Simulator::start(sim_config(&plan, BASELINE_NODES)).await?;
+    let mut baseline = start_server(&plan, files.path(), &baseline_sim, "baseline", &http).await?;
+    let (baseline_rss, _) = rss_mib(baseline.pid);
+    let _ = baseline.child.kill().await;
+    baseline_sim.shutdown().await;
+
+    let sim = Simulator::start(sim_config(&plan, plan.nodes)).await?;
+    let mut server = start_server(&plan, files.path(), &sim, "load", &http).await?;
+    let (server_pid, base) = (server.pid, server.base.clone());
+    let per_node_kib =
+        |rss_mib: f64| (rss_mib - baseline_rss) * 1024.0 / f64::from(plan.nodes.saturating_sub(BASELINE_NODES).max(1));
+    let (ready_rss, _) = rss_mib(server_pid);
     eprintln!("load: server ready; connecting {} clients", plan.clients);
 
     let capacity = (plan.rate * plan.duration.as_secs_f64() * 1.2) as usize + 16;
@@ -128,6 +178,7 @@ pub async fn run(plan: Plan) -> anyhow::Result<Report> {
     stop.cancel();
     let (rss, peak) = rss_mib(server_pid);
     let plugins = plugin_counters(&http, &base).await?;
+    let full_lists_peak = full_lists_peak(&http, &base, server_pid).await?;
     let mut latencies = Vec::new();
     let (mut gaps, mut connected) = (0, 0);
     for client in clients {
@@ -159,11 +210,40 @@ pub async fn run(plan: Plan) -> anyhow::Result<Report> {
         latency_max_ms: latencies.last().copied().unwrap_or(0) as f64 / 1000.0,
         server_rss_mib: rss,
         server_peak_rss_mib: peak,
+        baseline_rss_mib: baseline_rss,
+        kib_per_node_at_ready: per_node_kib(ready_rss),
+        kib_per_node_after_run: per_node_kib(rss),
+        idle_rss_before_full_lists_mib: full_lists_peak.0,
+        peak_rss_during_full_lists_mib: full_lists_peak.1,
         plugins,
     };
-    let _ = server.kill().await;
+    let _ = server.child.kill().await;
     sim.shutdown().await;
     Ok(report)
+}
+
+/// The server's resident memory before, and at its highest while, it answers
+/// [`CONCURRENT_FULL_LISTS`] full-view lists of every node at once.
+async fn full_lists_peak(http: &reqwest::Client, base: &str, pid: u32) -> anyhow::Result<(f64, f64)> {
+    let (idle, _) = rss_mib(pid);
+    let url = format!("http://{base}/api/v1/nodes?cluster_name=load&view=full");
+    let lists = futures::future::join_all((0..CONCURRENT_FULL_LISTS).map(|_| async {
+        let response = http.get(&url).send().await?.error_for_status()?;
+        anyhow::Ok(response.bytes().await?.len())
+    }));
+    tokio::pin!(lists);
+    let mut peak = idle;
+    loop {
+        tokio::select! {
+            bodies = &mut lists => {
+                for body in bodies {
+                    body.context("a full list failed")?;
+                }
+                return Ok((idle, peak));
+            }
+            _ = tokio::time::sleep(Duration::from_millis(2)) => peak = peak.max(rss_mib(pid).0),
+        }
+    }
 }
 
 /// Waits until every delivery arrived, or until none has for two seconds.

@@ -217,7 +217,9 @@ async fn load(args: LoadArgs) -> anyhow::Result<()> {
     let report = load::run(plan).await?;
     println!(
         "{} clients, {} nodes, {} changes/s for {} s: {} writes, delivered {}/{} ({} gaps), {} clients stayed connected\n\
-         latency write->client: p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms; server RSS {:.0} MiB (peak {:.0} MiB)",
+         latency write->client: p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms; server RSS {:.0} MiB (peak {:.0} MiB)\n\
+         memory per cached node over a 50-node server ({:.0} MiB): {:.1} KiB at ready, {:.1} KiB after the run\n\
+         four concurrent full lists: RSS {:.0} MiB idle, {:.0} MiB at peak ({:.2}x)",
         report.clients,
         report.nodes,
         report.rate,
@@ -231,7 +233,13 @@ async fn load(args: LoadArgs) -> anyhow::Result<()> {
         report.latency_p99_ms,
         report.latency_max_ms,
         report.server_rss_mib,
-        report.server_peak_rss_mib
+        report.server_peak_rss_mib,
+        report.baseline_rss_mib,
+        report.kib_per_node_at_ready,
+        report.kib_per_node_after_run,
+        report.idle_rss_before_full_lists_mib,
+        report.peak_rss_during_full_lists_mib,
+        report.peak_rss_during_full_lists_mib / report.idle_rss_before_full_lists_mib,
     );
     for plugin in &report.plugins {
         println!(

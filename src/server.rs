@@ -8,6 +8,8 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
+use poem::middleware::Compression;
+use poem::web::CompressionLevel;
 use poem::{Endpoint, EndpointExt, IntoEndpoint, Request, Route};
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
@@ -145,7 +147,10 @@ pub fn routes(app: App, auth: auth::Config) -> impl Endpoint {
         .at("/openapi.json", service.spec_endpoint())
         .nest("/docs", service.swagger_ui())
         .at("/metrics", metrics)
-        .nest("/", service)
+        // Full lists of large clusters run to tens of megabytes of repetitive
+        // JSON; the fastest level shrinks them several times at little cost.
+        // poem 3.1 negotiates gzip, br and deflate (its zstd is never chosen).
+        .nest("/", service.with(Compression::new().with_quality(CompressionLevel::Fastest)))
         .data(app)
         .around(move |endpoint, mut request: Request| {
             let principal = authenticate(&auth, &request);

@@ -11,42 +11,60 @@
 use std::sync::Arc;
 
 use k8s_openapi::api::core::v1::Node;
+use zstd::zstd_safe::{self, CCtx, CDict, DCtx, DDict};
 
 /// Fast enough to run on every delta, heartbeats included; higher levels
 /// barely shrink nodes that the dictionary already covers.
 const LEVEL: i32 = 1;
 
-/// A cluster's dictionary.
+/// A cluster's dictionary, prepared once for both directions: loading a raw
+/// dictionary for every frame would cost more than compressing the node.
 pub struct Codec {
-    dictionary: Box<[u8]>,
+    dictionary_len: usize,
+    compress: CDict<'static>,
+    decompress: DDict<'static>,
 }
 
 impl std::fmt::Debug for Codec {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Codec").field("dictionary_bytes", &self.dictionary.len()).finish()
+        f.debug_struct("Codec").field("dictionary_bytes", &self.dictionary_len).finish()
     }
 }
 
 /// Turns nodes into [`StoredJson`]; one per cluster, owned by its cache writer.
 pub struct Encoder {
     codec: Arc<Codec>,
-    compressor: zstd::bulk::Compressor<'static>,
+    context: CCtx<'static>,
     json: Vec<u8>,
+    compressed: Vec<u8>,
 }
 
 impl Encoder {
     /// An encoder whose dictionary is `sample`'s JSON.
     pub fn from_sample(sample: &Node) -> Self {
-        let dictionary = serde_json::to_vec(sample).expect("a Node serializes").into_boxed_slice();
-        let compressor = zstd::bulk::Compressor::with_dictionary(LEVEL, &dictionary).expect("zstd accepts raw content");
-        Self { codec: Arc::new(Codec { dictionary }), compressor, json: Vec::with_capacity(16 * 1024) }
+        let dictionary = serde_json::to_vec(sample).expect("a Node serializes");
+        let codec = Codec {
+            dictionary_len: dictionary.len(),
+            compress: CDict::create(&dictionary, LEVEL),
+            decompress: DDict::create(&dictionary),
+        };
+        Self {
+            codec: Arc::new(codec),
+            context: CCtx::create(),
+            json: Vec::with_capacity(16 * 1024),
+            compressed: Vec::with_capacity(zstd_safe::compress_bound(16 * 1024)),
+        }
     }
 
     pub fn encode(&mut self, node: &Node) -> StoredJson {
         self.json.clear();
         serde_json::to_writer(&mut self.json, node).expect("a Node serializes");
-        let bytes = self.compressor.compress(&self.json).expect("compression into a fresh buffer cannot fail");
-        StoredJson { codec: self.codec.clone(), bytes: bytes.into(), len: self.json.len() }
+        self.compressed.clear();
+        self.compressed.reserve(zstd_safe::compress_bound(self.json.len()));
+        self.context
+            .compress_using_cdict(&mut self.compressed, &self.json, &self.codec.compress)
+            .expect("a buffer of the compress bound always fits the frame");
+        StoredJson { codec: self.codec.clone(), bytes: self.compressed.as_slice().into(), len: self.json.len() }
     }
 }
 
@@ -77,26 +95,19 @@ impl StoredJson {
     }
 }
 
-/// Decompresses many [`StoredJson`]s with one zstd context, as a list does:
-/// setting one up per node would cost more than the node's decompression.
+/// Decompresses many [`StoredJson`]s with one zstd context, as a list does.
 #[derive(Default)]
 pub struct Expander {
-    current: Option<(Arc<Codec>, zstd::bulk::Decompressor<'static>)>,
+    context: Option<DCtx<'static>>,
 }
 
 impl Expander {
     pub fn write(&mut self, stored: &StoredJson, out: &mut Vec<u8>) {
-        let reusable = matches!(&self.current, Some((codec, _)) if Arc::ptr_eq(codec, &stored.codec));
-        if !reusable {
-            let decompressor = zstd::bulk::Decompressor::with_dictionary(&stored.codec.dictionary)
-                .expect("a dictionary zstd compressed with decompresses");
-            self.current = Some((stored.codec.clone(), decompressor));
-        }
-        let (_, decompressor) = self.current.as_mut().expect("set above");
+        let context = self.context.get_or_insert_with(DCtx::create);
         let start = out.len();
         out.resize(start + stored.len, 0);
-        let written = decompressor
-            .decompress_to_buffer(&stored.bytes, &mut out[start..])
+        let written = context
+            .decompress_using_ddict(&mut out[start..], &stored.bytes, &stored.codec.decompress)
             .expect("bytes this process compressed decompress");
         out.truncate(start + written);
     }

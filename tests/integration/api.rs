@@ -438,3 +438,34 @@ async fn metrics_show_lag_latencies_connections_and_queues() {
     nodecast.shutdown().await;
     sim.shutdown().await;
 }
+
+/// Full views are the API server's objects byte for byte (less `managedFields`),
+/// served from stored bytes, and bodies are compressed as the client asks.
+#[tokio::test]
+async fn full_views_are_the_api_servers_objects_and_bodies_compress_on_request() {
+    let sim = Simulator::start(quiet(4)).await.unwrap();
+    let nodecast = Nodecast::watching(&[("c1", &sim)], |_| {}).await;
+    let mut served = (*sim.store().get(Resource::Nodes, "node-0002").unwrap()).clone();
+    served["metadata"].as_object_mut().unwrap().remove("managedFields");
+    let one = nodecast.json("/api/v1/nodes/c1/node-0002?view=full", 200).await;
+    assert_eq!(one["node"], served, "{one}");
+    assert!(one["node"]["status"]["images"].as_array().unwrap().len() >= 40, "a realistic node");
+    let path = "/api/v1/nodes?cluster_name=c1&view=full";
+    let plain = nodecast.get(path).send().await.unwrap().bytes().await.unwrap();
+    let list: Value = serde_json::from_slice(&plain).unwrap();
+    assert_eq!(list["items"][1], served);
+
+    let gzip = nodecast.get(path).header("accept-encoding", "gzip").send().await.unwrap();
+    assert_eq!(gzip.headers()["content-encoding"], "gzip");
+    let compressed = gzip.bytes().await.unwrap();
+    assert!(compressed.len() * 4 < plain.len(), "{} of {} bytes", compressed.len(), plain.len());
+    let mut decoded = Vec::new();
+    std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&compressed[..]), &mut decoded).unwrap();
+    assert_eq!(decoded, plain);
+    let brotli = nodecast.get(path).header("accept-encoding", "deflate;q=0.5, br").send().await.unwrap();
+    assert_eq!(brotli.headers()["content-encoding"], "br");
+    let identity = nodecast.get(path).send().await.unwrap();
+    assert!(identity.headers().get("content-encoding").is_none());
+    nodecast.shutdown().await;
+    sim.shutdown().await;
+}

@@ -70,6 +70,9 @@ fn load_harness_measures_through_a_plugin_chain() {
     assert!(report["writes"].as_u64().unwrap() >= 20, "{report}");
     assert_eq!(report["delivered"], report["expected_deliveries"], "{report}");
     assert_eq!((report["gaps"].as_u64(), report["clients_connected"].as_u64()), (Some(0), Some(3)), "{report}");
+    let idle = report["idle_rss_before_full_lists_mib"].as_f64().unwrap();
+    assert!(idle > 0.0 && report["peak_rss_during_full_lists_mib"].as_f64().unwrap() >= idle, "{report}");
+    assert!(report["baseline_rss_mib"].as_f64().unwrap() > 0.0, "{report}");
     let changes = report["writes"].as_u64().unwrap() + 20; // the first list adds every node
     for (index, name) in ["quiet-labels", "severity"].into_iter().enumerate() {
         let plugin = &report["plugins"][index];
