@@ -17,6 +17,8 @@
 //!
 //! `cargo bench --bench memory`; `cargo test --bench memory` prints the lines too.
 
+mod support;
+
 use std::sync::Arc;
 
 use chrono::Utc;
@@ -28,23 +30,11 @@ use nodecast::hub::{self, Hub, Live, Room};
 use nodecast::sim::objects;
 use nodecast::source::Delta;
 use serde_json::{Value, json};
+use support::settled_resident_bytes;
 use tokio::sync::broadcast;
 
 const NODES: usize = 5_000;
 const BATCH: usize = 64;
-
-unsafe extern "C" {
-    /// mimalloc's own entry point, linked in with the global allocator.
-    fn mi_collect(force: bool);
-}
-
-fn settled_resident_bytes() -> u64 {
-    // SAFETY: `mi_collect` takes no pointers and may be called at any time.
-    unsafe { mi_collect(true) };
-    let (resident, _) = nodecast::telemetry::resident_memory(None);
-    assert!(resident > 0, "/proc/self/status tells the resident set on Linux");
-    resident
-}
 
 /// Node `index` as the API server would send it in round `round`: the
 /// heartbeat times and resourceVersion move with the round, `edit` may change more.

@@ -40,6 +40,8 @@
 //! delta or per request, and nodes per second as elem/s. `cargo test --bench
 //! pipeline` runs each bench once and still prints the memory line.
 
+mod support;
+
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
@@ -52,6 +54,7 @@ use nodecast::source::Delta;
 use nodecast::{Config, sim};
 use poem::test::TestClient;
 use serde_json::{Value, json};
+use support::settled_resident_bytes;
 
 /// Nodes in the cache of the memory figure and of `memory/build_10k_cache`.
 const MEMORY_NODES: usize = 10_000;
@@ -101,22 +104,6 @@ fn listed_cache(n: usize, now: &str, at: DateTime<Utc>) -> (Writer, Reader) {
     commit_list(&mut writer, (0..n).map(|index| typed(node_value(index, now))), at);
     assert_eq!(reader.load().nodes.len(), n);
     (writer, reader)
-}
-
-unsafe extern "C" {
-    /// mimalloc's own entry point, linked in with the global allocator.
-    fn mi_collect(force: bool);
-}
-
-/// Resident set size of this process, in bytes, once mimalloc has returned the
-/// pages it holds free: without that, the relist's temporary map (freed at
-/// `InitDone`) would count as held by the cache, about 2.5 KiB per node.
-fn settled_resident_bytes() -> usize {
-    // SAFETY: `mi_collect` takes no pointers and may be called at any time.
-    unsafe { mi_collect(true) };
-    let (resident, _) = nodecast::telemetry::resident_memory(None);
-    assert!(resident > 0, "/proc/self/status tells the resident set on Linux");
-    resident as usize
 }
 
 fn kib(bytes: f64) -> f64 {
