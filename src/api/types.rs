@@ -151,12 +151,14 @@ pub struct SerdeJson<T>(pub T);
 
 /// A response body that can tell about how large its JSON is, so that a
 /// body of many megabytes is written into one buffer instead of growing one.
-pub trait SizedBody: Serialize {
+pub trait SizedBody: Serialize + Sized {
     fn size_hint(&self) -> usize;
 
-    /// Writes the body's JSON: what `serde_json` makes of it, perhaps faster.
-    fn write_body(&self, out: &mut Vec<u8>) {
-        serde_json::to_writer(out, self).expect("a response body always serializes");
+    /// The response body: the JSON `serde_json` makes of it, perhaps made faster.
+    fn into_body(self) -> poem::Body {
+        let mut body = Vec::with_capacity(self.size_hint());
+        serde_json::to_writer(&mut body, &self).expect("a response body always serializes");
+        body.into()
     }
 }
 
@@ -169,17 +171,12 @@ impl NodeView {
     }
 }
 
-impl SizedBody for NodeList {
-    fn size_hint(&self) -> usize {
-        256 + self.items.iter().map(|item| item.size_hint() + 1).sum::<usize>()
-    }
+/// Full nodes a streamed list decompresses per chunk of its body.
+const NODES_PER_CHUNK: usize = 64;
 
-    /// Full nodes are decompressed straight into the body, with one zstd
-    /// context for the whole list, rather than each made a `RawValue` first.
-    fn write_body(&self, out: &mut Vec<u8>) {
-        if !self.items.iter().any(|item| matches!(item, NodeView::Full(_))) {
-            return serde_json::to_writer(out, self).expect("a response body always serializes");
-        }
+impl NodeList {
+    /// The body's JSON before its first item and after its last.
+    fn framing(&self) -> (Vec<u8>, Vec<u8>) {
         let shell = NodeList { items: Vec::new(), ..self.clone() };
         let mut framed = Vec::with_capacity(256);
         serde_json::to_writer(&mut framed, &shell).expect("a response body always serializes");
@@ -187,19 +184,47 @@ impl SizedBody for NodeList {
         // none of which can hold this text unescaped.
         const EMPTY_ITEMS: &[u8] = b"\"items\":[]";
         let at = framed.windows(EMPTY_ITEMS.len()).position(|w| w == EMPTY_ITEMS).expect("items is always written");
-        let split = at + EMPTY_ITEMS.len() - 1;
-        out.extend_from_slice(&framed[..split]);
-        let mut expander = Expander::default();
-        for (index, item) in self.items.iter().enumerate() {
-            if index > 0 {
-                out.push(b',');
-            }
-            match item {
-                NodeView::Full(node) => expander.write(node.full_json(), out),
-                NodeView::Summary(node) => out.extend_from_slice(node.summary_json().get().as_bytes()),
-            }
+        let suffix = framed.split_off(at + EMPTY_ITEMS.len() - 1);
+        (framed, suffix)
+    }
+}
+
+impl SizedBody for NodeList {
+    fn size_hint(&self) -> usize {
+        256 + self.items.iter().map(|item| item.size_hint() + 1).sum::<usize>()
+    }
+
+    /// Full nodes stream: their stored bytes are decompressed into the body a
+    /// chunk at a time, with one zstd context for the whole list, as the
+    /// connection takes them. A list of tens of megabytes never sits whole in
+    /// memory, however many clients ask for one at once.
+    fn into_body(self) -> poem::Body {
+        if !self.items.iter().any(|item| matches!(item, NodeView::Full(_))) {
+            let mut body = Vec::with_capacity(self.size_hint());
+            serde_json::to_writer(&mut body, &self).expect("a response body always serializes");
+            return body.into();
         }
-        out.extend_from_slice(&framed[split..]);
+        let (prefix, suffix) = self.framing();
+        let items = self.items;
+        let mut expander = Expander::default();
+        let mut next = 0;
+        let chunks = std::iter::from_fn(move || {
+            let batch = items.get(next..(next + NODES_PER_CHUNK).min(items.len())).filter(|b| !b.is_empty())?;
+            let mut out = Vec::with_capacity(batch.iter().map(|item| item.size_hint() + 1).sum());
+            for item in batch {
+                if next > 0 {
+                    out.push(b',');
+                }
+                next += 1;
+                match item {
+                    NodeView::Full(node) => expander.write(node.full_json(), &mut out),
+                    NodeView::Summary(node) => out.extend_from_slice(node.summary_json().get().as_bytes()),
+                }
+            }
+            Some(bytes::Bytes::from(out))
+        });
+        let body = std::iter::once(prefix.into()).chain(chunks).chain(std::iter::once(suffix.into()));
+        poem::Body::from_bytes_stream(futures::stream::iter(body.map(Ok::<_, std::io::Error>)))
     }
 }
 
@@ -227,9 +252,7 @@ impl<T: Type> poem_openapi::payload::Payload for SerdeJson<T> {
 
 impl<T: SizedBody + Send> poem::IntoResponse for SerdeJson<T> {
     fn into_response(self) -> poem::Response {
-        let mut body = Vec::with_capacity(self.0.size_hint());
-        self.0.write_body(&mut body);
-        poem::Response::builder().content_type("application/json; charset=utf-8").body(body)
+        poem::Response::builder().content_type("application/json; charset=utf-8").body(self.0.into_body())
     }
 }
 
