@@ -46,7 +46,7 @@ impl Serialize for NodeView {
             NodeView::Summary(node) => node.summary_json().serialize(serializer),
             NodeView::Full(node) => {
                 // Through serde only for single nodes: lists splice the bytes in
-                // (`NodeList::write_body`) without checking them again.
+                // (`NodeList::into_body`) without checking them again.
                 let mut json = Vec::with_capacity(node.full_json().json_len());
                 node.full_json().write_to(&mut json);
                 let json = String::from_utf8(json).map_err(serde::ser::Error::custom)?;
@@ -156,10 +156,15 @@ pub trait SizedBody: Serialize + Sized {
 
     /// The response body: the JSON `serde_json` makes of it, perhaps made faster.
     fn into_body(self) -> poem::Body {
-        let mut body = Vec::with_capacity(self.size_hint());
-        serde_json::to_writer(&mut body, &self).expect("a response body always serializes");
-        body.into()
+        serialized(&self)
     }
+}
+
+/// `body`'s JSON, written into one buffer of its hinted size.
+fn serialized(body: &impl SizedBody) -> poem::Body {
+    let mut json = Vec::with_capacity(body.size_hint());
+    serde_json::to_writer(&mut json, body).expect("a response body always serializes");
+    json.into()
 }
 
 impl NodeView {
@@ -200,9 +205,7 @@ impl SizedBody for NodeList {
     /// memory, however many clients ask for one at once.
     fn into_body(self) -> poem::Body {
         if !self.items.iter().any(|item| matches!(item, NodeView::Full(_))) {
-            let mut body = Vec::with_capacity(self.size_hint());
-            serde_json::to_writer(&mut body, &self).expect("a response body always serializes");
-            return body.into();
+            return serialized(&self);
         }
         let (prefix, suffix) = self.framing();
         let items = self.items;

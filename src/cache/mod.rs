@@ -78,15 +78,14 @@ impl CachedNode {
 
     /// The summary as JSON, serialized once; responses and messages embed it as is.
     pub fn summary_json(&self) -> &RawValue {
-        self.derived.json.get_or_init(|| {
-            serde_json::value::to_raw_value(&self.summary()).expect("a summary always serializes").into()
-        })
+        self.shared_summary_json()
     }
 
     /// [`summary_json`](Self::summary_json), for holders that outlive this version.
-    pub fn shared_summary_json(&self) -> Arc<RawValue> {
-        self.summary_json();
-        self.derived.json.get().expect("made just above").clone()
+    pub fn shared_summary_json(&self) -> &Arc<RawValue> {
+        self.derived.json.get_or_init(|| {
+            serde_json::value::to_raw_value(&self.summary()).expect("a summary always serializes").into()
+        })
     }
 }
 

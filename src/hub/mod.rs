@@ -258,7 +258,7 @@ impl Room {
             tags: event.tags,
             prev,
             change: Change { before: None, after: None, ..(*event.change).clone() },
-            summary_json: node.map(|node| node.shared_summary_json()),
+            summary_json: node.map(|node| node.shared_summary_json().clone()),
             full_json: node.map(|node| node.full_json().clone()),
             cluster: self.name.clone(),
             epoch: self.epoch.clone(),
