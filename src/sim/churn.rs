@@ -61,7 +61,8 @@ pub struct Churn {
     last_report: HashMap<String, Instant>,
     rng: ChaCha8Rng,
     nodes: Vec<String>,
-    pods: Vec<String>,
+    /// The pods it placed, as (key, node).
+    pods: Vec<(String, String)>,
     not_ready: BTreeSet<String>,
     cordoned: BTreeSet<String>,
     tainted: BTreeSet<String>,
@@ -329,7 +330,7 @@ impl Churn {
         Change::Join { node: name }
     }
 
-    /// Removes a worker node and, as the pod garbage collector would, its pods.
+    /// Removes a worker node; the pod garbage collector removes its pods.
     fn leave(&mut self) -> Option<Change> {
         let at = self.rng.random_range(0..self.nodes.len());
         let node = self.nodes.swap_remove(at);
@@ -338,15 +339,10 @@ impl Churn {
         }
         self.kubelets.stop(&node);
         self.last_report.remove(&node);
+        self.pods.retain(|(_, on)| *on != node);
         self.store.delete(Resource::Nodes, &node, None).ok()?;
         // The garbage collector removes the lease the node owned.
         let _ = self.store.delete(Resource::Leases, &store::key(Some(NODE_LEASE_NAMESPACE), &node), None);
-        let (_, pods) = self.store.list(Resource::Pods);
-        for (key, pod) in pods.iter() {
-            if pod["spec"]["nodeName"] == node.as_str() && self.store.delete(Resource::Pods, key, None).is_ok() {
-                self.pods.retain(|placed| placed != key);
-            }
-        }
         Some(Change::Leave { node })
     }
 
@@ -358,13 +354,13 @@ impl Churn {
         let pod = objects::pod(namespace, app, suffix, &node, &timestamp_now());
         let key = store::key(Some(namespace), &store::object_name(&pod)?);
         self.store.create(Resource::Pods, pod).ok()?;
-        self.pods.push(key.clone());
+        self.pods.push((key.clone(), node));
         Some(Change::PodPlaced { pod: key })
     }
 
     fn remove_pod(&mut self) -> Option<Change> {
         let at = self.rng.random_range(0..self.pods.len());
-        let key = self.pods.swap_remove(at);
+        let (key, _) = self.pods.swap_remove(at);
         self.store.delete(Resource::Pods, &key, None).ok()?;
         Some(Change::PodRemoved { pod: key })
     }

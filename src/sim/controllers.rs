@@ -1,8 +1,9 @@
 //! The cluster's actors that react to what others write: the kubelets of the
 //! simulated nodes, which run the pods bound to them and finish the pods
 //! deleted from them, the disruption controller, which keeps every
-//! PodDisruptionBudget's status, and the namespace controller, which empties
-//! and removes deleted namespaces. Like real controllers they follow the
+//! PodDisruptionBudget's status, the namespace controller, which empties
+//! and removes deleted namespaces, and the pod garbage collector, which
+//! force-deletes the pods of a node that is gone. Like real controllers they follow the
 //! store's history as a watch would, and write back through the registry.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
@@ -139,7 +140,7 @@ impl Controllers {
             Resource::Pods => {
                 dirty.extend(namespace());
                 if event.kind != EventType::Deleted {
-                    self.consider(&event.object);
+                    self.consider(&event.object());
                 } else if let Some(terminating) =
                     namespace().and_then(|name| self.registry.store().get(Resource::Namespaces, &name))
                 {
@@ -147,15 +148,27 @@ impl Controllers {
                     self.consider_namespace(&terminating);
                 }
             }
-            Resource::Namespaces if event.kind != EventType::Deleted => self.consider_namespace(&event.object),
+            Resource::Namespaces if event.kind != EventType::Deleted => self.consider_namespace(&event.object()),
+            Resource::Nodes if event.kind == EventType::Deleted => self.collect_orphans(&event.key),
             // A budget's own status writes change nothing it is computed from.
             Resource::PodDisruptionBudgets
                 if event.kind == EventType::Added
-                    || event.previous.as_ref().is_some_and(|previous| previous["spec"] != event.object["spec"]) =>
+                    || event.previous().is_some_and(|previous| previous["spec"] != event.object()["spec"]) =>
             {
                 dirty.extend(namespace());
             }
             _ => {}
+        }
+    }
+
+    /// Force-deletes the pods bound to `node`, which no longer exists, as the
+    /// pod garbage collector's orphan pass does.
+    fn collect_orphans(&self, node: &str) {
+        let (_, pods) = self.registry.store().list(Resource::Pods);
+        for (key, _) in pods.iter().filter(|(_, pod)| pod["spec"]["nodeName"] == node) {
+            if let Err(error) = self.registry.delete(Resource::Pods, key, &DeleteOptions::force()) {
+                tracing::debug!(%key, %error, "pod garbage collector could not delete an orphaned pod");
+            }
         }
     }
 

@@ -611,8 +611,9 @@ impl Watch {
                 chunk.extend_from_slice(&event.line);
                 continue;
             }
-            let now = self.selection.selects(&event.object);
-            let before = event.previous.as_deref().is_some_and(|previous| self.selection.selects(previous));
+            let object = event.object();
+            let now = self.selection.selects(&object);
+            let before = event.previous().is_some_and(|previous| self.selection.selects(&previous));
             let event_type = match (event.kind, before, now) {
                 (EventType::Modified, true, true) => EventType::Modified,
                 (EventType::Modified, false, true) | (EventType::Added, _, true) => EventType::Added,
@@ -622,7 +623,7 @@ impl Watch {
             if event_type == event.kind && !self.table {
                 chunk.extend_from_slice(&event.line);
             } else {
-                chunk.extend_from_slice(&self.line(event_type.as_str(), &event.object));
+                chunk.extend_from_slice(&self.line(event_type.as_str(), &object));
             }
         }
         Bytes::from(chunk)

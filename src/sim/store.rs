@@ -156,25 +156,47 @@ impl EventType {
     }
 }
 
-/// One committed write.
+/// One committed write, kept as the bytes it was served as: a history of
+/// trees would pin a whole version of every object it names, and most
+/// watchers only ever copy the line.
 #[derive(Debug)]
 pub struct Event {
     pub resource_version: u64,
     pub resource: Resource,
     pub kind: EventType,
     pub key: String,
-    pub object: Arc<Value>,
-    /// What stood under `key` before this write: a list is rebuilt as of an
-    /// older version by undoing the events after it, and a selective watch tells
-    /// an object leaving its selection from one changing inside it.
-    pub previous: Option<Arc<Value>>,
     /// The watch line `{"type":…,"object":…}\n`, serialized once for every watcher.
     pub line: Bytes,
+    /// The object's JSON, a slice of `line`.
+    object: Bytes,
+    /// The JSON of what stood under `key` before this write: a list is rebuilt
+    /// as of an older version by undoing the events after it, and a selective
+    /// watch tells an object leaving its selection from one changing inside it.
+    previous: Option<Bytes>,
+}
+
+impl Event {
+    /// The object as written.
+    pub fn object(&self) -> Value {
+        parse_stored(&self.object)
+    }
+
+    /// The object as it was before this write, if it existed.
+    pub fn previous(&self) -> Option<Value> {
+        self.previous.as_deref().map(parse_stored)
+    }
+}
+
+fn parse_stored(json: &[u8]) -> Value {
+    serde_json::from_slice(json).expect("the store parses only JSON it serialized itself")
 }
 
 struct Inner {
     resource_version: u64,
     collections: [Objects; Resource::ALL.len()],
+    /// Each current object's JSON (a slice of the line that committed it), so
+    /// that the next write keeps the version it replaces as bytes.
+    serialized: [OrdMap<String, Bytes>; Resource::ALL.len()],
     history: VecDeque<Arc<Event>>,
     /// The newest version whose event has left `history`: a watch or a continue
     /// from an older version can no longer be served.
@@ -197,6 +219,7 @@ impl Store {
             inner: RwLock::new(Inner {
                 resource_version: 1,
                 collections: Default::default(),
+                serialized: Default::default(),
                 history: VecDeque::with_capacity(history_len.min(1 << 16)),
                 compacted: 1,
             }),
@@ -248,8 +271,8 @@ impl Store {
             if event.resource != resource {
                 continue;
             }
-            match &event.previous {
-                Some(previous) => objects.insert(event.key.clone(), previous.clone()),
+            match event.previous() {
+                Some(previous) => objects.insert(event.key.clone(), Arc::new(previous)),
                 None => objects.remove(&event.key),
             };
         }
@@ -283,7 +306,7 @@ impl Store {
         let metadata = metadata_mut(&mut object);
         metadata.entry("uid").or_insert_with(|| Value::from(uuid::Uuid::new_v4().to_string()));
         metadata.entry("creationTimestamp").or_insert_with(|| Value::from(super::objects::timestamp_now()));
-        Ok(self.commit(&mut inner, resource, EventType::Added, key, object, None))
+        Ok(self.commit(&mut inner, resource, EventType::Added, key, object))
     }
 
     /// Replaces an object with what `change` makes of it. `expected` is the
@@ -321,7 +344,7 @@ impl Store {
         if updated == *current {
             return Ok(current);
         }
-        Ok(self.commit(&mut inner, resource, EventType::Modified, key.to_owned(), updated, Some(current)))
+        Ok(self.commit(&mut inner, resource, EventType::Modified, key.to_owned(), updated))
     }
 
     /// Removes an object and returns it as it was last seen (with the deletion's version).
@@ -335,7 +358,7 @@ impl Store {
         if expected.is_some_and(|expected| Some(expected) != object_resource_version(&current)) {
             return Err(Status::conflict(&resource.qualified(), name));
         }
-        Ok(self.commit(&mut inner, resource, EventType::Deleted, key.to_owned(), (*current).clone(), Some(current)))
+        Ok(self.commit(&mut inner, resource, EventType::Deleted, key.to_owned(), (*current).clone()))
     }
 
     fn commit(
@@ -345,26 +368,32 @@ impl Store {
         kind: EventType,
         key: String,
         mut object: Value,
-        previous: Option<Arc<Value>>,
     ) -> Arc<Value> {
         inner.resource_version += 1;
         let resource_version = inner.resource_version;
         metadata_mut(&mut object).insert("resourceVersion".to_owned(), Value::from(resource_version.to_string()));
+        let (line, object_json) = watch_line_and_object(kind.as_str(), &object);
         let object = Arc::new(object);
-        let collection = &mut inner.collections[resource.index()];
-        match kind {
-            EventType::Deleted => collection.remove(&key),
-            EventType::Added | EventType::Modified => collection.insert(key.clone(), object.clone()),
+        let (collection, serialized) =
+            (&mut inner.collections[resource.index()], &mut inner.serialized[resource.index()]);
+        let previous = match kind {
+            EventType::Deleted => {
+                collection.remove(&key);
+                serialized.remove(&key)
+            }
+            EventType::Added | EventType::Modified => {
+                collection.insert(key.clone(), object.clone());
+                serialized.insert(key.clone(), object_json.clone())
+            }
         };
-        let line = watch_line(kind.as_str(), &object);
         inner.history.push_back(Arc::new(Event {
             resource_version,
             resource,
             kind,
             key,
-            object: object.clone(),
-            previous,
             line,
+            object: object_json,
+            previous,
         }));
         while inner.history.len() > self.history_len {
             if let Some(dropped) = inner.history.pop_front() {
@@ -378,13 +407,22 @@ impl Store {
 
 /// One line of a watch stream: `{"type":"…","object":…}` and a newline.
 pub fn watch_line(event_type: &str, object: &Value) -> Bytes {
+    watch_line_and_object(event_type, object).0
+}
+
+/// A watch line and, sharing its buffer, the object's JSON inside it.
+fn watch_line_and_object(event_type: &str, object: &Value) -> (Bytes, Bytes) {
     let mut line = Vec::with_capacity(1024);
     line.extend_from_slice(b"{\"type\":\"");
     line.extend_from_slice(event_type.as_bytes());
     line.extend_from_slice(b"\",\"object\":");
+    let start = line.len();
     serde_json::to_writer(&mut line, object).expect("a JSON value always serializes");
+    let end = line.len();
     line.extend_from_slice(b"}\n");
-    Bytes::from(line)
+    let line = Bytes::from(line);
+    let object = line.slice(start..end);
+    (line, object)
 }
 
 pub fn object_name(object: &Value) -> Option<String> {

@@ -170,6 +170,30 @@ async fn deleting_a_node_answers_a_success_status_naming_it() {
 }
 
 #[tokio::test]
+async fn the_pod_garbage_collector_removes_the_pods_of_a_deleted_node_and_no_others() {
+    let sim = Simulator::start(sim::Config { pods_per_node: 0, ..quiet(4) }).await.unwrap();
+    let client = client(&sim).await;
+    let pods: Api<Pod> = Api::namespaced(client.clone(), "default");
+    for (name, node) in [("orphan-a", "node-0004"), ("orphan-b", "node-0004"), ("elsewhere", "node-0003")] {
+        pods.create(&PostParams::default(), &pod_on(name, node, "web")).await.unwrap();
+    }
+    Api::<Node>::all(client).delete("node-0004", &DeleteParams::default()).await.unwrap();
+    eventually("orphans collected", || async {
+        let names: Vec<String> = pods
+            .list(&ListParams::default())
+            .await
+            .ok()?
+            .items
+            .into_iter()
+            .filter_map(|pod| pod.metadata.name)
+            .collect();
+        (names == ["elsewhere"]).then_some(())
+    })
+    .await;
+    sim.shutdown().await;
+}
+
+#[tokio::test]
 async fn budgets_created_through_the_api_track_their_pods_and_bound_evictions() {
     let sim = Simulator::start(sim::Config { pods_per_node: 0, ..quiet(4) }).await.unwrap();
     let client = client(&sim).await;
