@@ -67,11 +67,14 @@ impl NodesApi {
         #[oai(name = "continue")]
         continue_token: Query<Option<String>>,
         view: Query<Option<View>>,
+        /// Only these summary fields of each node, comma-separated: `name,ready,schedulable,roles`.
+        fields: Query<Option<String>>,
         #[oai(name = "If-None-Match")] if_none_match: Header<Option<String>>,
     ) -> Result<NodeListResponse> {
         let cluster = pick_cluster(&app, &principal, cluster_name.0.as_deref())?;
-        let snapshot = ready_snapshot(&cluster)?;
         let view = view.0.unwrap_or_default();
+        let node_view = NodeView::for_request(view, fields.0.as_deref())?;
+        let snapshot = ready_snapshot(&cluster)?;
         let etag = query::list_etag(app.epoch(), &snapshot, representation(view));
         if if_none_match.0.is_some_and(|tags| query::etag_matches(&tags, &etag)) {
             return Ok(NodeListResponse::NotModified(etag));
@@ -90,7 +93,7 @@ impl NodesApi {
             seq: snapshot.seq,
             total: snapshot.nodes.len() as u64,
             stale: snapshot.stale,
-            items: page.nodes.into_iter().map(|node| NodeView::new(node, view)).collect(),
+            items: page.nodes.into_iter().map(node_view).collect(),
             continue_token: page.continue_token,
         };
         Ok(NodeListResponse::Ok(SerdeJson(list), etag))
@@ -98,6 +101,7 @@ impl NodesApi {
 
     /// Get one node
     #[oai(path = "/api/v1/nodes/:cluster/:node", method = "get", operation_id = "getClusterNode")]
+    #[allow(clippy::too_many_arguments)]
     async fn get(
         &self,
         app: Data<&App>,
@@ -105,14 +109,17 @@ impl NodesApi {
         cluster: Path<String>,
         node: Path<String>,
         view: Query<Option<View>>,
+        /// Only these summary fields, comma-separated: `name,ready,schedulable,roles`.
+        fields: Query<Option<String>>,
         #[oai(name = "If-None-Match")] if_none_match: Header<Option<String>>,
     ) -> Result<NodeResponse> {
         let cluster = pick_cluster(&app, &principal, Some(&cluster.0))?;
-        one_node(&app, &cluster, &node.0, view.0.unwrap_or_default(), if_none_match.0)
+        one_node(&app, &cluster, &node.0, view.0.unwrap_or_default(), fields.0.as_deref(), if_none_match.0)
     }
 
     /// Get one node, the cluster as a query parameter
     #[oai(path = "/api/v1/nodes/:node", method = "get", operation_id = "getNode")]
+    #[allow(clippy::too_many_arguments)]
     async fn get_by_query(
         &self,
         app: Data<&App>,
@@ -121,10 +128,12 @@ impl NodesApi {
         /// The cluster; may be left out when only one is watched.
         cluster_name: Query<Option<String>>,
         view: Query<Option<View>>,
+        /// Only these summary fields, comma-separated: `name,ready,schedulable,roles`.
+        fields: Query<Option<String>>,
         #[oai(name = "If-None-Match")] if_none_match: Header<Option<String>>,
     ) -> Result<NodeResponse> {
         let cluster = pick_cluster(&app, &principal, cluster_name.0.as_deref())?;
-        one_node(&app, &cluster, &node.0, view.0.unwrap_or_default(), if_none_match.0)
+        one_node(&app, &cluster, &node.0, view.0.unwrap_or_default(), fields.0.as_deref(), if_none_match.0)
     }
 }
 
@@ -133,8 +142,10 @@ fn one_node(
     cluster: &Cluster,
     name: &str,
     view: View,
+    fields: Option<&str>,
     if_none_match: Option<String>,
 ) -> Result<NodeResponse> {
+    let node_view = NodeView::for_request(view, fields)?;
     let snapshot = ready_snapshot(cluster)?;
     let node = snapshot
         .nodes
@@ -149,7 +160,7 @@ fn one_node(
         epoch: app.epoch().to_owned(),
         seq: snapshot.seq,
         stale: snapshot.stale,
-        node: NodeView::new(node.clone(), view),
+        node: node_view(node.clone()),
     };
     Ok(NodeResponse::Ok(SerdeJson(item), etag))
 }

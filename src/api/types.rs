@@ -10,6 +10,7 @@ use poem_openapi::{Enum, Object};
 use serde::Serialize;
 use serde_json::value::RawValue;
 
+use crate::cache::query::{InvalidParameter, SummaryFields};
 use crate::cache::{CachedNode, Expander, NodeSummary};
 
 /// Which view of a node to return.
@@ -29,6 +30,8 @@ pub enum View {
 pub enum NodeView {
     Summary(Arc<CachedNode>),
     Full(Arc<CachedNode>),
+    /// The summary with only the fields a `fields=` projection names.
+    Projected(Arc<CachedNode>, Arc<SummaryFields>),
 }
 
 impl NodeView {
@@ -38,12 +41,28 @@ impl NodeView {
             View::Full => NodeView::Full(node),
         }
     }
+
+    /// The view a read asks for: `fields` projects the summary, so it cannot go with `view=full`.
+    pub fn for_request(view: View, fields: Option<&str>) -> Result<impl Fn(Arc<CachedNode>) -> Self, InvalidParameter> {
+        let fields = fields.map(SummaryFields::parse).transpose()?.map(Arc::new);
+        if fields.is_some() && view == View::Full {
+            return Err(InvalidParameter {
+                parameter: "fields",
+                message: "selects summary fields, so it cannot be combined with view=full".into(),
+            });
+        }
+        Ok(move |node| match &fields {
+            Some(fields) => NodeView::Projected(node, fields.clone()),
+            None => NodeView::new(node, view),
+        })
+    }
 }
 
 impl Serialize for NodeView {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
             NodeView::Summary(node) => node.summary_json().serialize(serializer),
+            NodeView::Projected(node, fields) => fields.project(node).serialize(serializer),
             NodeView::Full(node) => {
                 // Through serde only for single nodes: lists splice the bytes in
                 // (`NodeList::into_body`) without checking them again.
@@ -71,7 +90,7 @@ impl Type for NodeView {
 
     fn register(registry: &mut Registry) {
         NodeSummary::register(registry);
-        registry.create_schema::<Self, _>(Self::name().into_owned(), |_| {
+        registry.create_schema::<Self, _>(Self::name().into_owned(), |registry| {
             let full = MetaSchema {
                 description: Some("The Kubernetes Node (core/v1), without `metadata.managedFields`."),
                 required: vec!["metadata"],
@@ -84,9 +103,20 @@ impl Type for NodeView {
                 ],
                 ..MetaSchema::new("object")
             };
+            let projected = MetaSchema {
+                description: Some("The summary with only the fields named in `fields`."),
+                required: Vec::new(),
+                ..registry.schemas.get(&*NodeSummary::name()).expect("the summary is registered first").clone()
+            };
             MetaSchema {
-                description: Some("One node: its summary, or the Kubernetes object with `view=full`."),
-                any_of: vec![NodeSummary::schema_ref(), MetaSchemaRef::Inline(Box::new(full))],
+                description: Some(
+                    "One node: its summary, the Kubernetes object with `view=full`, or with `fields` the summary's named fields.",
+                ),
+                any_of: vec![
+                    NodeSummary::schema_ref(),
+                    MetaSchemaRef::Inline(Box::new(full)),
+                    MetaSchemaRef::Inline(Box::new(projected)),
+                ],
                 ..MetaSchema::new("object")
             }
         });
@@ -170,7 +200,7 @@ fn serialized(body: &impl SizedBody) -> poem::Body {
 impl NodeView {
     fn size_hint(&self) -> usize {
         match self {
-            NodeView::Summary(node) => node.summary_json().get().len(),
+            NodeView::Summary(node) | NodeView::Projected(node, _) => node.summary_json().get().len(),
             NodeView::Full(node) => node.full_json().json_len(),
         }
     }
@@ -222,6 +252,7 @@ impl SizedBody for NodeList {
                 match item {
                     NodeView::Full(node) => expander.write(node.full_json(), &mut out),
                     NodeView::Summary(node) => out.extend_from_slice(node.summary_json().get().as_bytes()),
+                    NodeView::Projected(node, fields) => fields.write(node, &mut out),
                 }
             }
             Some(bytes::Bytes::from(out))

@@ -55,6 +55,10 @@ pub struct CachedNode {
 #[derive(Debug, Default)]
 struct Derived {
     json: OnceLock<Arc<RawValue>>,
+    /// Where each of the summary's top-level members ends in its JSON, found
+    /// at the first `fields=` projection, so that projections copy members
+    /// instead of parsing the JSON again.
+    member_ends: OnceLock<Box<[u32; NodeSummary::FIELDS.len()]>>,
 }
 
 impl CachedNode {
@@ -79,6 +83,14 @@ impl CachedNode {
     /// The summary as JSON, serialized once; responses and messages embed it as is.
     pub fn summary_json(&self) -> &RawValue {
         self.shared_summary_json()
+    }
+
+    /// The summary's member `index` (of [`NodeSummary::FIELDS`]) as its JSON text, `"name":value`.
+    pub fn summary_member(&self, index: usize) -> &str {
+        let json = self.summary_json().get();
+        let ends = self.derived.member_ends.get_or_init(|| Box::new(summary::member_ends(json)));
+        let start = if index == 0 { 1 } else { ends[index - 1] as usize + 1 };
+        &json[start..ends[index] as usize]
     }
 
     /// [`summary_json`](Self::summary_json), for holders that outlive this version.

@@ -9,7 +9,9 @@ use std::sync::Arc;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as TOKEN;
 
-use super::{CachedNode, Snapshot};
+use serde_json::value::RawValue;
+
+use super::{CachedNode, NodeSummary, Snapshot};
 use crate::selector::LabelSelector;
 
 /// At most this many nodes per page.
@@ -149,6 +151,53 @@ pub fn etag_matches(if_none_match: &str, etag: &str) -> bool {
     if_none_match.split(',').map(|tag| tag.trim().trim_start_matches("W/")).any(|tag| tag == etag || tag == "*")
 }
 
+/// The summary fields a `fields=` projection keeps, by their index in
+/// [`NodeSummary::FIELDS`], in the summary's order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SummaryFields(Vec<usize>);
+
+impl SummaryFields {
+    /// The projection of `fields=name,ready,...`; every name must be a field of the summary.
+    pub fn parse(fields: &str) -> Result<Self, InvalidParameter> {
+        let mut kept = Vec::new();
+        for name in fields.split(',').map(str::trim) {
+            if name.is_empty() {
+                return Err(invalid("fields", format!("an empty field name in {fields:?}")));
+            }
+            let index = NodeSummary::FIELDS.iter().position(|field| *field == name).ok_or_else(|| {
+                invalid(
+                    "fields",
+                    format!("{name:?} is not a summary field; the fields are {}", NodeSummary::FIELDS.join(", ")),
+                )
+            })?;
+            kept.push(index);
+        }
+        kept.sort_unstable();
+        kept.dedup();
+        Ok(Self(kept))
+    }
+
+    /// The node's summary JSON with only these fields, copied as they were serialized.
+    pub fn write(&self, node: &CachedNode, out: &mut Vec<u8>) {
+        out.push(b'{');
+        for (nth, index) in self.0.iter().enumerate() {
+            if nth > 0 {
+                out.push(b',');
+            }
+            out.extend_from_slice(node.summary_member(*index).as_bytes());
+        }
+        out.push(b'}');
+    }
+
+    /// [`write`](Self::write), as a JSON value of its own.
+    pub fn project(&self, node: &CachedNode) -> Box<RawValue> {
+        let mut json = Vec::with_capacity(64 * self.0.len());
+        self.write(node, &mut json);
+        let json = String::from_utf8(json).expect("members of JSON text are UTF-8");
+        RawValue::from_string(json).expect("members of a JSON object make a JSON object")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -160,7 +209,8 @@ mod tests {
         serde_json::from_value(json!({
             "metadata": {"name": name, "resourceVersion": "7", "labels": {"pool": pool}},
             "spec": {"unschedulable": unschedulable},
-            "status": {"conditions": [{"type": "Ready", "status": "True"}]},
+            "status": {"conditions": [{"type": "Ready", "status": "True",
+                                       "message": "a message with \\\"quotes\\\", [brackets], {braces}: and commas"}]},
         }))
         .unwrap()
     }
@@ -180,6 +230,40 @@ mod tests {
 
     fn names(page: &Page) -> Vec<&str> {
         page.nodes.iter().map(|node| node.name()).collect()
+    }
+
+    #[test]
+    fn a_projection_keeps_the_named_summary_fields_in_the_summarys_order() {
+        let snapshot = snapshot(vec![node("n0", "blue", true)]);
+        let node = &snapshot.nodes["n0"];
+        let fields = SummaryFields::parse("schedulable, name,roles,name").unwrap();
+        let raw = fields.project(node).get().to_owned();
+        let projected: serde_json::Value = serde_json::from_str(&raw).unwrap();
+        assert_eq!(projected, json!({"name": "n0", "schedulable": false, "roles": []}));
+        let at = |key: &str| raw.find(&format!("\"{key}\":")).unwrap();
+        assert!(at("name") < at("schedulable") && at("schedulable") < at("roles"), "{raw}");
+        let every = SummaryFields::parse(&NodeSummary::FIELDS.join(",")).unwrap();
+        assert_eq!(every.project(node).get(), node.summary_json().get(), "all fields are the summary itself");
+    }
+
+    #[test]
+    fn the_projectable_fields_are_the_summarys_own_in_its_order() {
+        let snapshot = snapshot(vec![node("n0", "blue", false)]);
+        let summary: serde_json::Value = serde_json::from_str(snapshot.nodes["n0"].summary_json().get()).unwrap();
+        for (index, field) in NodeSummary::FIELDS.iter().enumerate() {
+            let member = snapshot.nodes["n0"].summary_member(index);
+            let (name, value) = member.split_once(':').unwrap();
+            assert_eq!(name, format!("\"{field}\""));
+            assert_eq!(serde_json::from_str::<serde_json::Value>(value).unwrap(), summary[field], "{field}");
+        }
+    }
+
+    #[test]
+    fn a_projection_names_what_it_cannot_use() {
+        let error = SummaryFields::parse("name,readiness").unwrap_err();
+        assert_eq!(error.parameter, "fields");
+        assert!(error.message.contains("\"readiness\" is not a summary field"), "{}", error.message);
+        assert!(SummaryFields::parse("name,,ready").unwrap_err().message.contains("empty field name"));
     }
 
     #[test]

@@ -85,7 +85,68 @@ pub struct NodeInfoView {
 /// When each field group last changed, indexed as [`ChangeSet::GROUPS`].
 pub type ChangeTimes = [DateTime<Utc>; ChangeSet::GROUPS.len()];
 
+/// Where each top-level member of a summary's JSON ends: at the comma after
+/// it, or at the closing brace. serde_json writes the members in field order,
+/// with no whitespace.
+pub(super) fn member_ends(json: &str) -> [u32; NodeSummary::FIELDS.len()] {
+    let mut ends = [0; NodeSummary::FIELDS.len()];
+    let mut found = 0;
+    let (mut depth, mut in_string, mut escaped) = (0u32, false, false);
+    for (at, byte) in json.bytes().enumerate() {
+        if in_string {
+            match byte {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        let ends_member = match byte {
+            b'"' => {
+                in_string = true;
+                false
+            }
+            b'{' | b'[' => {
+                depth += 1;
+                false
+            }
+            b'}' | b']' => {
+                depth -= 1;
+                depth == 0
+            }
+            b',' => depth == 1,
+            _ => false,
+        };
+        if ends_member {
+            ends[found] = at as u32;
+            found += 1;
+        }
+    }
+    assert_eq!(found, ends.len(), "a summary's JSON has one member per field");
+    ends
+}
+
 impl NodeSummary {
+    /// The fields, in the order they are serialized: what a `fields=` projection may name.
+    pub const FIELDS: [&'static str; 15] = [
+        "name",
+        "ready",
+        "schedulable",
+        "roles",
+        "labels",
+        "taints",
+        "capacity",
+        "allocatable",
+        "conditions",
+        "addresses",
+        "node_info",
+        "last_change",
+        "last_change_time",
+        "seq",
+        "created",
+    ];
+
     pub fn new(node: &NodeCore, changed: &ChangeTimes, seq: u64) -> Self {
         let text = |sym: &Sym| sym.to_string();
         let map = |pairs: &[(Sym, Sym)]| pairs.iter().map(|(k, v)| (text(k), text(v))).collect();

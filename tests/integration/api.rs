@@ -282,6 +282,26 @@ async fn etag_answers_304_until_the_data_changes() {
 }
 
 #[tokio::test]
+async fn a_fields_projection_returns_only_the_named_summary_fields() {
+    let sim = Simulator::start(quiet(3)).await.unwrap();
+    let nodecast = Nodecast::watching(&[("c1", &sim)], |_| {}).await;
+    let list = nodecast.json("/api/v1/nodes?cluster_name=c1&fields=name,ready,schedulable,roles", 200).await;
+    let full = nodecast.json("/api/v1/nodes?cluster_name=c1", 200).await;
+    assert_eq!(names(&list), names(&full));
+    for (projected, summary) in list["items"].as_array().unwrap().iter().zip(full["items"].as_array().unwrap()) {
+        let expected: serde_json::Map<String, Value> = ["name", "ready", "schedulable", "roles"]
+            .into_iter()
+            .map(|field| (field.to_owned(), summary[field].clone()))
+            .collect();
+        assert_eq!(projected.as_object().unwrap(), &expected);
+    }
+    let one = nodecast.json("/api/v1/nodes/c1/node-0001?fields=roles", 200).await;
+    assert_eq!(one["node"], json!({"roles": ["control-plane"]}));
+    nodecast.shutdown().await;
+    sim.shutdown().await;
+}
+
+#[tokio::test]
 async fn errors_are_json_with_a_code_and_a_message() {
     let sim = Simulator::start(quiet(3)).await.unwrap();
     let nodecast = Nodecast::watching(&[("c1", &sim)], |_| {}).await;
@@ -293,6 +313,14 @@ async fn errors_are_json_with_a_code_and_a_message() {
         ("/api/v1/nodes?cluster_name=c1&ready=maybe", 400, "bad_request", "ready"),
         ("/api/v1/nodes?cluster_name=c1&view=everything", 400, "bad_request", "view"),
         ("/api/v1/nodes?cluster_name=c1&label_selector=a%20in%20b", 400, "bad_request", "label_selector"),
+        (
+            "/api/v1/nodes?cluster_name=c1&fields=name,readiness",
+            400,
+            "bad_request",
+            "\"readiness\" is not a summary field",
+        ),
+        ("/api/v1/nodes?cluster_name=c1&fields=name&view=full", 400, "bad_request", "fields"),
+        ("/api/v1/nodes/c1/node-0002?fields=", 400, "bad_request", "fields"),
     ] {
         let error = nodecast.json(path, status).await;
         assert_eq!(error["code"], code, "{path}: {error}");
