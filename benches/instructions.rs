@@ -32,6 +32,9 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use chrono::Utc;
+#[path = "support/nodes.rs"]
+mod nodes;
+
 use gungraun::{Callgrind, LibraryBenchmarkConfig, library_benchmark, library_benchmark_group, main};
 use k8s_openapi::api::core::v1::Node;
 use nodecast::api::types::{NodeList, NodeView, View};
@@ -41,8 +44,8 @@ use nodecast::detect::{ChangeSet, Interner, NodeCore, changes};
 use nodecast::filter::Event;
 use nodecast::hub::{self, Hub, Live};
 use nodecast::plugin::{Chain, OnError, PluginConfig, Runner};
-use nodecast::sim::objects;
 use nodecast::source::Delta;
+use nodes::{node_value, typed};
 use serde_json::{Value, json};
 use tokio::sync::broadcast;
 
@@ -51,22 +54,6 @@ const CACHE_NODES: usize = 5_000;
 /// Subscribers of the `fanout` room.
 const SUBSCRIBERS: usize = 100;
 const NOW: &str = "2026-06-01T12:00:00Z";
-
-/// Node `index` of a bench cluster as the API server serves it.
-fn node_value(index: usize) -> Value {
-    let mut node = objects::node(&format!("node-{index:05}"), index as u64, index < 3, NOW);
-    let metadata = &mut node["metadata"];
-    metadata["uid"] = json!(format!("00000000-0000-4000-8000-{index:012x}"));
-    metadata["resourceVersion"] = json!(index.to_string());
-    node
-}
-
-/// The typed node, `managedFields` stripped as the source stage does.
-fn typed(value: Value) -> Node {
-    let mut node: Node = serde_json::from_value(value).expect("sim::objects builds valid nodes");
-    node.metadata.managed_fields = None;
-    node
-}
 
 fn relabelled(mut node: Value, pool: &str) -> Value {
     node["metadata"]["labels"]["pool"] = json!(pool);
@@ -79,7 +66,7 @@ fn listed_cache(n: usize) -> (Writer, Arc<Snapshot>) {
     let (at, mut out) = (Utc::now(), Vec::new());
     writer.apply(Delta::Init, at, &mut out);
     for index in 0..n {
-        writer.apply(Delta::InitApply(typed(node_value(index))), at, &mut out);
+        writer.apply(Delta::InitApply(typed(node_value(index, NOW))), at, &mut out);
     }
     writer.apply(Delta::InitDone, at, &mut out);
     writer.publish();
@@ -90,7 +77,7 @@ fn listed_cache(n: usize) -> (Writer, Arc<Snapshot>) {
 
 /// A heartbeat (every condition's `lastHeartbeatTime`) or a label edit of one node.
 fn detect_input(kind: &str) -> (Interner, NodeCore, Node, ChangeSet) {
-    let before = node_value(7);
+    let before = node_value(7, NOW);
     let (after, expected) = match kind {
         "heartbeat" => {
             let mut after = before.clone();
@@ -118,7 +105,7 @@ fn detect(input: (Interner, NodeCore, Node, ChangeSet)) -> (ChangeSet, (Interner
 
 fn commit_input() -> (Writer, Node) {
     let (writer, _) = listed_cache(CACHE_NODES);
-    (writer, typed(relabelled(node_value(CACHE_NODES / 2), "gpu")))
+    (writer, typed(relabelled(node_value(CACHE_NODES / 2, NOW), "gpu")))
 }
 
 #[library_benchmark]
@@ -184,8 +171,8 @@ struct Room {
 fn fanout_input() -> Room {
     let (mut writer, reader) = cache::new();
     let (at, mut out) = (Utc::now(), Vec::new());
-    writer.apply(Delta::Apply(typed(node_value(1))), at, &mut out);
-    writer.apply(Delta::Apply(typed(relabelled(node_value(1), "gpu"))), at, &mut out);
+    writer.apply(Delta::Apply(typed(node_value(1, NOW))), at, &mut out);
+    writer.apply(Delta::Apply(typed(relabelled(node_value(1, NOW), "gpu"))), at, &mut out);
     writer.publish();
     let change = Arc::new(out.pop().expect("a label edit is a significant change"));
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a runtime");
@@ -230,8 +217,8 @@ fn plugin_input() -> (Runner, Change) {
     runner.sync(&Chain::load(&[config], &Chain::default()).expect("the component loads"));
     let (mut writer, _) = cache::new();
     let (at, mut out) = (Utc::now(), Vec::new());
-    writer.apply(Delta::Apply(typed(node_value(1))), at, &mut out);
-    let mut cordoned = node_value(1);
+    writer.apply(Delta::Apply(typed(node_value(1, NOW))), at, &mut out);
+    let mut cordoned = node_value(1, NOW);
     cordoned["spec"]["unschedulable"] = json!(true);
     writer.apply(Delta::Apply(typed(cordoned)), at, &mut out);
     let cordon = out.pop().expect("a cordon is a significant change");
@@ -248,8 +235,12 @@ fn plugin(input: (Runner, Change)) -> (bool, (Runner, Change)) {
     (decision.keep, (runner, cordon))
 }
 
+fn sim_node() -> Value {
+    node_value(1, NOW)
+}
+
 #[library_benchmark]
-#[bench::watch_line(setup = node_value, args = (1))]
+#[bench::watch_line(setup = sim_node)]
 fn sim(node: Value) -> (bytes::Bytes, Value) {
     (nodecast::sim::store::watch_line("MODIFIED", black_box(&node)), node)
 }

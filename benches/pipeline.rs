@@ -42,6 +42,8 @@
 //! delta or per request, and nodes per second as elem/s. `cargo test --bench
 //! pipeline` runs each bench once and still prints the memory line.
 
+#[path = "support/nodes.rs"]
+mod nodes;
 mod support;
 
 use std::time::{Duration, Instant};
@@ -54,6 +56,7 @@ use nodecast::server::{self, Server};
 use nodecast::sim::objects;
 use nodecast::source::Delta;
 use nodecast::{Config, sim};
+use nodes::{node_value, typed};
 use poem::test::TestClient;
 use serde_json::{Value, json};
 use support::settled_resident_bytes;
@@ -69,25 +72,6 @@ const TARGETS: usize = 256;
 const BATCH: usize = 64;
 /// Nodes of the simulated cluster of the `list` group.
 const LIST_NODES: u32 = 5_000;
-
-/// Node `index` of a bench cluster, as the simulator's store would serve it
-/// (uid, creation time and resourceVersion set).
-fn node_value(index: usize, now: &str) -> Value {
-    let name = format!("node-{index:05}");
-    let mut node = objects::node(&name, index as u64, index < 3, now);
-    let metadata = &mut node["metadata"];
-    metadata["uid"] = json!(format!("00000000-0000-4000-8000-{index:012x}"));
-    metadata["creationTimestamp"] = json!(now);
-    metadata["resourceVersion"] = json!(index.to_string());
-    node
-}
-
-/// The typed node, `managedFields` stripped as the source stage does.
-fn typed(value: Value) -> Node {
-    let mut node: Node = serde_json::from_value(value).expect("sim::objects builds valid nodes");
-    node.metadata.managed_fields = None;
-    node
-}
 
 /// Commits `nodes` as one complete list into `writer` and publishes it.
 fn commit_list(writer: &mut Writer, nodes: impl IntoIterator<Item = Node>, at: DateTime<Utc>) {
