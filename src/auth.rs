@@ -117,6 +117,14 @@ pub enum Principal {
 }
 
 impl Principal {
+    /// Who acts, as node operations record it: the token's name, or `anonymous` with auth off.
+    pub fn name(&self) -> &str {
+        match self {
+            Principal::Anyone => "anonymous",
+            Principal::Token { name, .. } => name,
+        }
+    }
+
     /// May read `cluster`.
     pub fn may_view(&self, cluster: &str) -> Result<(), Denied> {
         match self {

@@ -27,7 +27,8 @@
 //!
 //! What may import what, bottom up (a test in `tests/integration/layers.rs`
 //! holds the code to it): the leaves [`selector`], [`auth`] and [`telemetry`];
-//! then `source`, `detect`, `cache`, `plugin`, `filter`, `hub`, `app`, `api`;
+//! then `source`, [`ops`] (node operations through a cluster's client),
+//! `detect`, `cache`, `plugin`, `filter`, `hub`, `app`, `api`;
 //! then [`sim`] (a tool: it imports only the selector parser); `config`, which
 //! gathers every module's own `Config` type and which none of them imports;
 //! and `server`. The hub knows nothing of HTTP, auth, plugins or the app; no
@@ -51,6 +52,7 @@ pub mod config;
 pub mod detect;
 pub mod filter;
 pub mod hub;
+pub mod ops;
 pub mod plugin;
 pub mod selector;
 pub mod server;

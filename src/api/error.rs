@@ -11,7 +11,7 @@ use crate::{app, auth};
 #[oai(skip_serializing_if_is_none)]
 pub struct ErrorBody {
     /// Stable, machine-readable: `bad_request`, `unauthorized`, `forbidden`,
-    /// `not_found`, `conflict`, `cluster_not_ready`.
+    /// `not_found`, `conflict`, `cluster_not_ready`, `timeout`, `failed`.
     pub code: String,
     /// What went wrong, for people: it names the parameter, cluster or node.
     pub message: String,
@@ -31,9 +31,15 @@ pub enum Error {
     /// No such cluster or node.
     #[oai(status = 404)]
     NotFound(Json<ErrorBody>),
-    /// The cluster already exists.
+    /// The cluster already exists, or the node changed while it was being written.
     #[oai(status = 409)]
     Conflict(Json<ErrorBody>),
+    /// The cluster's API server failed the call.
+    #[oai(status = 502)]
+    BadGateway(Json<ErrorBody>),
+    /// The cluster's API server did not answer in time.
+    #[oai(status = 504)]
+    GatewayTimeout(Json<ErrorBody>),
     /// Not now: the cluster has not completed its first list yet, or the server
     /// is at its connection limit; retry after the given seconds.
     #[oai(status = 503)]
@@ -57,6 +63,18 @@ impl Error {
 
     pub fn forbidden(message: impl Into<String>) -> Self {
         Error::Forbidden(body("forbidden", message))
+    }
+
+    pub fn conflict(message: impl Into<String>) -> Self {
+        Error::Conflict(body("conflict", message))
+    }
+
+    pub fn bad_gateway(message: impl Into<String>) -> Self {
+        Error::BadGateway(body("failed", message))
+    }
+
+    pub fn gateway_timeout(message: impl Into<String>) -> Self {
+        Error::GatewayTimeout(body("timeout", message))
     }
 
     pub fn not_found(message: impl Into<String>) -> Self {
@@ -86,6 +104,8 @@ impl Error {
             | Error::Forbidden(body)
             | Error::NotFound(body)
             | Error::Conflict(body)
+            | Error::BadGateway(body)
+            | Error::GatewayTimeout(body)
             | Error::Unavailable(body, _) => body.message.clone(),
         }
     }
@@ -98,7 +118,7 @@ impl From<app::Error> for Error {
             .collect::<Vec<_>>()
             .join(": ");
         match error {
-            app::Error::AlreadyRegistered(_) => Error::Conflict(body("conflict", message)),
+            app::Error::AlreadyRegistered(_) => Error::conflict(message),
             app::Error::UnknownCluster(_) => Error::not_found(message),
             app::Error::InvalidName(_)
             | app::Error::Source { .. }

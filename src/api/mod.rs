@@ -9,6 +9,7 @@
 
 mod clusters;
 pub mod error;
+mod node_ops;
 mod nodes;
 mod plugins;
 pub mod session;
@@ -74,10 +75,18 @@ enum Tag {
     Plugins,
 }
 
-type Apis = (nodes::NodesApi, clusters::ClustersApi, status::StatusApi, ws::WsApi, plugins::PluginsApi);
+type Apis =
+    (nodes::NodesApi, node_ops::NodeOpsApi, clusters::ClustersApi, status::StatusApi, ws::WsApi, plugins::PluginsApi);
 
 pub(crate) fn service() -> OpenApiService<Apis, ()> {
-    let apis = (nodes::NodesApi, clusters::ClustersApi, status::StatusApi, ws::WsApi, plugins::PluginsApi);
+    let apis = (
+        nodes::NodesApi,
+        node_ops::NodeOpsApi,
+        clusters::ClustersApi,
+        status::StatusApi,
+        ws::WsApi,
+        plugins::PluginsApi,
+    );
     OpenApiService::new(apis, "nodecast", env!("CARGO_PKG_VERSION")).description(
         "Live Kubernetes node state from nodecast's cache. Authenticate with `Authorization: Bearer <token>` \
          when the server has auth enabled; errors are JSON `{code, message}`. Live changes stream over the \

@@ -205,6 +205,8 @@ impl WatchStatus {
 pub struct Cluster {
     pub name: String,
     pub origin: Origin,
+    /// The client its watch uses, for node operations.
+    client: kube::Client,
     reader: cache::Reader,
     status: Mutex<WatchStatus>,
     changes: broadcast::Sender<Arc<Change>>,
@@ -223,6 +225,10 @@ impl Cluster {
 
     pub fn reader(&self) -> &cache::Reader {
         &self.reader
+    }
+
+    pub fn client(&self) -> &kube::Client {
+        &self.client
     }
 
     pub fn status(&self) -> WatchStatus {
@@ -344,6 +350,7 @@ impl App {
         let cluster = Arc::new(Cluster {
             name: name.to_owned(),
             origin,
+            client: client.clone(),
             reader,
             status: Mutex::new(WatchStatus::new(Utc::now())),
             changes: broadcast::channel(settings.change_buffer.get()).0,

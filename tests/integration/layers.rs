@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 const LAYERS: &[&[&str]] = &[
     &["selector", "auth", "telemetry"],
     &["source"],
+    &["ops"],
     &["detect"],
     &["cache"],
     &["plugin"],

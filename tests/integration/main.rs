@@ -5,6 +5,7 @@ mod browser;
 mod cli;
 mod health;
 mod layers;
+mod node_ops;
 mod openapi;
 mod plugins;
 mod schemas;

@@ -132,3 +132,24 @@ pub fn plugin(name: &str) -> nodecast::plugin::PluginConfig {
         max_failures: 3,
     }
 }
+
+/// A WebSocket client's connection to nodecast.
+pub type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+/// The next text message as JSON, skipping pings; panics after 10 s.
+pub async fn next(socket: &mut Socket) -> serde_json::Value {
+    use futures::StreamExt;
+    loop {
+        let message = tokio::time::timeout(std::time::Duration::from_secs(10), socket.next())
+            .await
+            .expect("a message in time")
+            .expect("the socket is open")
+            .expect("no error");
+        if let tokio_tungstenite::tungstenite::Message::Text(text) = message {
+            let value: serde_json::Value = serde_json::from_str(&text).unwrap();
+            if value["type"] != "ping" {
+                return value;
+            }
+        }
+    }
+}

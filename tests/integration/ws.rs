@@ -11,30 +11,11 @@ use serde_json::{Value, json};
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::{Error as WsError, Message};
 
-use crate::support::{Nodecast, quiet};
-
-type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+use crate::support::{Nodecast, Socket, next, quiet};
 
 async fn connect(nodecast: &Nodecast, query: &str) -> Socket {
     let url = format!("{}/api/v1/ws/nodes?{query}", nodecast.url.replace("http", "ws"));
     tokio_tungstenite::connect_async(url).await.expect("the upgrade succeeds").0
-}
-
-/// The next text message as JSON, skipping pings; panics after 10 s.
-async fn next(socket: &mut Socket) -> Value {
-    loop {
-        let message = tokio::time::timeout(Duration::from_secs(10), socket.next())
-            .await
-            .expect("a message in time")
-            .expect("the socket is open")
-            .expect("no error");
-        if let Message::Text(text) = message {
-            let value: Value = serde_json::from_str(&text).unwrap();
-            if value["type"] != "ping" {
-                return value;
-            }
-        }
-    }
 }
 
 /// Messages until `want` node events have arrived (or 10 s pass).

@@ -1,0 +1,121 @@
+//! Node operations end to end: cordon and uncordon through nodecast's REST
+//! API, written to the simulated cluster through kube-rs, audited on the
+//! node, and seen live by a WebSocket client.
+
+use k8s_openapi::api::core::v1::Node;
+use kube::api::Api;
+use nodecast::auth::{Role, TokenConfig};
+use nodecast::ops::{AT_ANNOTATION, BY_ANNOTATION, REASON_ANNOTATION};
+use nodecast::sim::Simulator;
+use serde_json::{Value, json};
+
+use crate::support::{Nodecast, Socket, client, next, quiet};
+
+/// The next `want` `node_update` messages a WebSocket client receives, as (node, changes).
+async fn updates(socket: &mut Socket, want: usize) -> Vec<(String, Value)> {
+    let mut updates = Vec::new();
+    while updates.len() < want {
+        let message = next(socket).await;
+        if message["type"] == "node_update" {
+            updates.push((message["node_name"].as_str().unwrap().to_owned(), message["changes"].clone()));
+        }
+    }
+    updates
+}
+
+#[tokio::test]
+async fn a_batch_cordon_is_audited_on_each_node_reported_per_node_and_broadcast_once_per_node() {
+    let sim = Simulator::start(quiet(4)).await.unwrap();
+    let nodes: Api<Node> = Api::all(client(&sim).await);
+    let nodecast = Nodecast::watching(&[("c1", &sim)], |_| {}).await;
+    let url = format!("{}/api/v1/ws/nodes?cluster=c1", nodecast.url.replace("http", "ws"));
+    let (mut socket, _) = tokio_tungstenite::connect_async(url).await.unwrap();
+    // Changes made before the subscription took effect would not be streamed.
+    while next(&mut socket).await["type"] != "subscribed" {}
+
+    let body = json!({"cluster_name": "c1", "node_names": ["node-0003", "node-9999", "node-0004"], "reason": "kernel upgrade"});
+    let response = nodecast.post("/api/v1/nodes/batch-cordon").json(&body).send().await.unwrap();
+    assert_eq!(response.status().as_u16(), 200);
+    let batch: Value = response.json().await.unwrap();
+    let results = batch["results"].as_array().unwrap();
+    assert_eq!(
+        results.iter().map(|r| r["node"].as_str().unwrap()).collect::<Vec<_>>(),
+        ["node-0003", "node-9999", "node-0004"]
+    );
+    assert_eq!(results.iter().map(|r| r["ok"].as_bool().unwrap()).collect::<Vec<_>>(), [true, false, true]);
+    assert_eq!(results[1]["code"], "not_found");
+    assert!(results[1]["message"].as_str().unwrap().contains("node-9999"), "{}", results[1]);
+
+    for (result, name) in [(&results[0], "node-0003"), (&results[2], "node-0004")] {
+        let node = nodes.get(name).await.unwrap();
+        assert_eq!(node.spec.as_ref().unwrap().unschedulable, Some(true));
+        assert_eq!(result["resource_version"].as_str(), node.metadata.resource_version.as_deref());
+        let annotations = node.metadata.annotations.unwrap();
+        assert_eq!(annotations[REASON_ANNOTATION], "kernel upgrade");
+        assert_eq!(annotations[BY_ANNOTATION], "anonymous");
+        assert!(chrono::DateTime::parse_from_rfc3339(&annotations[AT_ANNOTATION]).is_ok());
+    }
+    let mut seen = updates(&mut socket, 2).await;
+    seen.sort_by(|a, b| a.0.cmp(&b.0));
+    assert_eq!(seen.iter().map(|(node, _)| node.as_str()).collect::<Vec<_>>(), ["node-0003", "node-0004"]);
+    for (_, changes) in &seen {
+        assert!(changes.as_array().unwrap().contains(&json!("Schedulable")), "{changes}");
+    }
+
+    let response = nodecast.post("/api/v1/nodes/c1/node-0003/uncordon").send().await.unwrap();
+    assert_eq!(response.status().as_u16(), 200);
+    let node = nodes.get("node-0003").await.unwrap();
+    assert_ne!(node.spec.unwrap().unschedulable, Some(true));
+    let annotations = node.metadata.annotations.unwrap_or_default();
+    assert!([REASON_ANNOTATION, BY_ANNOTATION, AT_ANNOTATION].iter().all(|key| !annotations.contains_key(*key)));
+    assert_eq!(updates(&mut socket, 1).await[0].0, "node-0003");
+
+    let one = nodecast.post("/api/v1/nodes/c1/node-0002/cordon?reason=disk").send().await.unwrap();
+    assert_eq!(one.status().as_u16(), 200);
+    assert_eq!(nodes.get("node-0002").await.unwrap().metadata.annotations.unwrap()[REASON_ANNOTATION], "disk");
+    nodecast.shutdown().await;
+    sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn node_operations_refuse_bad_batches_unknown_nodes_and_viewers() {
+    let sim = Simulator::start(quiet(3)).await.unwrap();
+    let token = |name: &str, role: Role| TokenConfig {
+        name: name.to_owned(),
+        token: format!("{name}-token-0123456789"),
+        role,
+        clusters: vec!["*".into()],
+    };
+    let nodecast = Nodecast::watching(&[("c1", &sim)], |config| {
+        config.api.auth.enabled = true;
+        config.api.auth.tokens = vec![token("viewer", Role::Viewer), token("ops", Role::Operator)];
+    })
+    .await;
+    let post = |path: &str, token: &str, body: Value| {
+        let request = nodecast.post(path).bearer_auth(format!("{token}-token-0123456789")).json(&body);
+        async move {
+            let response = request.send().await.unwrap();
+            (response.status().as_u16(), response.json::<Value>().await.unwrap_or(Value::Null))
+        }
+    };
+    let cordon = |names: Value| json!({"cluster_name": "c1", "node_names": names});
+    let (status, body) = post("/api/v1/nodes/batch-cordon", "viewer", cordon(json!(["node-0002"]))).await;
+    assert_eq!((status, body["code"].as_str()), (403, Some("forbidden")), "{body}");
+    let (status, body) = post("/api/v1/nodes/batch-cordon", "ops", cordon(json!([]))).await;
+    assert_eq!(status, 400, "{body}");
+    assert!(body["message"].as_str().unwrap().contains("node_names"), "{body}");
+    let (status, body) = post("/api/v1/nodes/batch-cordon", "ops", cordon(json!(["node-0002", "node-0002"]))).await;
+    assert_eq!(status, 400);
+    assert!(body["message"].as_str().unwrap().contains("named twice"), "{body}");
+    let (status, body) = post("/api/v1/nodes/c1/node-9999/cordon", "ops", Value::Null).await;
+    assert_eq!((status, body["code"].as_str()), (404, Some("not_found")), "{body}");
+
+    let (status, body) = post("/api/v1/nodes/batch-cordon", "ops", cordon(json!(["node-0002"]))).await;
+    assert_eq!((status, body["results"][0]["ok"].as_bool()), (200, Some(true)), "{body}");
+    let bare = nodecast.post("/api/v1/nodes/c1/node-0003/cordon").bearer_auth("ops-token-0123456789");
+    assert_eq!(bare.send().await.unwrap().status().as_u16(), 200, "a cordon needs no reason");
+    let node = sim.store().get(nodecast::sim::Resource::Nodes, "node-0002").unwrap();
+    assert_eq!(node["metadata"]["annotations"][BY_ANNOTATION], "ops", "the token's name is recorded");
+    nodecast.shutdown().await;
+    sim.shutdown().await;
+}
