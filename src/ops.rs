@@ -1,14 +1,15 @@
-//! Acting on nodes: cordon and uncordon, one node or a batch, each change
-//! audited on the node itself. Every Kubernetes call has a time limit, a batch
+//! Acting on nodes: cordon and uncordon (audited on the node itself), labels
+//! and taints, one node or a batch. Every Kubernetes call has a time limit, a batch
 //! runs a bounded number of them at once, and each node's outcome is told
 //! apart (not found, forbidden, conflict, timeout), so that one bad node never
 //! hides what happened to the others.
 
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use futures::StreamExt;
-use k8s_openapi::api::core::v1::Node;
+use k8s_openapi::api::core::v1::{Node, Taint};
 use kube::api::{Api, Patch, PatchParams};
 use serde_json::{Value, json};
 
@@ -107,28 +108,182 @@ async fn patch_node(client: &kube::Client, node: &str, patch: &Value) -> Outcome
     let nodes: Api<Node> = Api::all(client.clone());
     let (params, patch) = (PatchParams::default(), Patch::Merge(patch));
     match tokio::time::timeout(CALL_TIMEOUT, nodes.patch(node, &params, &patch)).await {
-        Err(_) => Err(Failure {
-            kind: FailureKind::Timeout,
-            message: format!("node {node:?}: the API server did not answer within {} s", CALL_TIMEOUT.as_secs()),
-        }),
+        Err(_) => Err(timeout(node)),
         Ok(Err(error)) => Err(Failure::from_kube(node, error)),
         Ok(Ok(patched)) => Ok(patched.metadata.resource_version.unwrap_or_default()),
     }
 }
 
-/// [`set_cordon`] on every node of `nodes`, at most [`BATCH_CONCURRENCY`] at
-/// once; the outcomes come back in the order of `nodes`.
-pub async fn set_cordon_batch(client: kube::Client, nodes: Vec<String>, audit: Option<Audit>) -> Vec<Outcome> {
-    let calls = nodes.into_iter().map(move |node| {
-        let (client, audit) = (client.clone(), audit.clone());
-        async move { set_cordon(&client, &node, audit.as_ref()).await }
+/// Sets the labels of `set` on `node` and removes those named in `remove`.
+pub async fn set_labels(
+    client: &kube::Client,
+    node: &str,
+    set: &BTreeMap<String, String>,
+    remove: &[String],
+) -> Outcome {
+    let mut labels: serde_json::Map<String, Value> =
+        set.iter().map(|(key, value)| (key.clone(), Value::from(value.as_str()))).collect();
+    labels.extend(remove.iter().map(|key| (key.clone(), Value::Null)));
+    patch_node(client, node, &json!({"metadata": {"labels": labels}})).await
+}
+
+/// A taint to put on a node; one with the same key and effect is replaced.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewTaint {
+    pub key: String,
+    pub value: Option<String>,
+    pub effect: String,
+}
+
+/// The taints to take off a node: those with this key, and this effect when one is named.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TaintMatch {
+    pub key: String,
+    pub effect: Option<String>,
+}
+
+/// Times a node is read and written again when someone else changed it in between.
+pub const CONFLICT_ATTEMPTS: u64 = 10;
+
+/// Adds and removes taints. A merge patch replaces the taint list whole, so
+/// the list is read, edited and written back with the resourceVersion it was
+/// read at as a precondition; a concurrent write makes that a 409, and the
+/// edit starts over from the node as it is then, so that no one's change is
+/// lost. Attempts wait a little longer each time, with jitter, so that writers
+/// that collided do not collide again.
+pub async fn edit_taints(client: &kube::Client, node: &str, add: &[NewTaint], remove: &[TaintMatch]) -> Outcome {
+    let nodes: Api<Node> = Api::all(client.clone());
+    let mut attempt = 1;
+    loop {
+        let current = match tokio::time::timeout(CALL_TIMEOUT, nodes.get(node)).await {
+            Err(_) => return Err(timeout(node)),
+            Ok(Err(error)) => return Err(Failure::from_kube(node, error)),
+            Ok(Ok(current)) => current,
+        };
+        let taints = edited_taints(current.spec.and_then(|spec| spec.taints).unwrap_or_default(), add, remove);
+        let patch = json!({
+            "metadata": {"resourceVersion": current.metadata.resource_version},
+            "spec": {"taints": taints},
+        });
+        match patch_node(client, node, &patch).await {
+            Err(failure) if failure.kind == FailureKind::Conflict && attempt < CONFLICT_ATTEMPTS => {
+                tokio::time::sleep(Duration::from_millis(10 * attempt + rand::random_range(0..10))).await;
+                attempt += 1;
+            }
+            outcome => return outcome,
+        }
+    }
+}
+
+fn edited_taints(mut taints: Vec<Taint>, add: &[NewTaint], remove: &[TaintMatch]) -> Vec<Taint> {
+    taints.retain(|taint| {
+        !remove.iter().any(|gone| gone.key == taint.key && gone.effect.as_ref().is_none_or(|e| *e == taint.effect))
     });
-    futures::stream::iter(calls).buffered(BATCH_CONCURRENCY).collect().await
+    for new in add {
+        taints.retain(|taint| !(taint.key == new.key && taint.effect == new.effect));
+        taints.push(Taint {
+            key: new.key.clone(),
+            value: new.value.clone(),
+            effect: new.effect.clone(),
+            time_added: None,
+        });
+    }
+    taints
+}
+
+fn timeout(node: &str) -> Failure {
+    Failure {
+        kind: FailureKind::Timeout,
+        message: format!("node {node:?}: the API server did not answer within {} s", CALL_TIMEOUT.as_secs()),
+    }
+}
+
+/// Why `key` cannot be the key of a label (or of a taint: `what` says which),
+/// or `value` its value, as Kubernetes validates them: a name of up to 63
+/// characters (alphanumerics, `-`, `_`, `.`, starting and ending alphanumeric)
+/// with an optional DNS subdomain prefix and `/`; a value is empty or such a name.
+pub fn key_problem(what: &str, key: &str, value: Option<&str>) -> Option<String> {
+    fn name_problem(name: &str) -> Option<&'static str> {
+        let edges_ok = |s: &str| {
+            s.chars().next().is_some_and(|c| c.is_ascii_alphanumeric())
+                && s.chars().last().is_some_and(|c| c.is_ascii_alphanumeric())
+        };
+        if name.len() > 63 {
+            Some("must be at most 63 characters")
+        } else if !name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')) || !edges_ok(name) {
+            Some("must be alphanumerics, '-', '_' or '.', starting and ending with an alphanumeric")
+        } else {
+            None
+        }
+    }
+    let (prefix, name) = match key.split_once('/') {
+        Some((prefix, name)) => (Some(prefix), name),
+        None => (None, key),
+    };
+    if let Some(prefix) = prefix {
+        let label_ok = |part: &str| {
+            !part.is_empty()
+                && part.len() <= 63
+                && part.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+                && !part.starts_with('-')
+                && !part.ends_with('-')
+        };
+        if prefix.len() > 253 || !prefix.split('.').all(label_ok) {
+            return Some(format!("{what} key {key:?}: its prefix must be a DNS subdomain"));
+        }
+    }
+    if let Some(problem) = name_problem(name) {
+        return Some(format!("{what} key {key:?}: its name {problem}"));
+    }
+    match value {
+        Some(value) if !value.is_empty() => {
+            name_problem(value).map(|problem| format!("{what} {key:?}: the value {value:?} {problem}"))
+        }
+        _ => None,
+    }
+}
+
+/// `operation` on every node of `nodes`, at most [`BATCH_CONCURRENCY`] at
+/// once; the outcomes come back in the order of `nodes`.
+pub async fn for_each_node<F, Fut>(nodes: Vec<String>, operation: F) -> Vec<Outcome>
+where
+    F: Fn(String) -> Fut,
+    Fut: Future<Output = Outcome>,
+{
+    futures::stream::iter(nodes.into_iter().map(operation)).buffered(BATCH_CONCURRENCY).collect().await
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn label_keys_and_values_are_checked_as_kubernetes_does() {
+        for (key, value) in [("pool", Some("blue")), ("nodecast.io/pool", Some("")), ("a.b-c/x_y.z", None)] {
+            assert_eq!(key_problem("label", key, value), None, "{key}");
+        }
+        for (key, value, says) in [
+            ("-pool", None, "starting and ending"),
+            ("Bad_Prefix/x", None, "prefix"),
+            ("pool", Some("has space"), "value"),
+            (&*"k".repeat(64), None, "63"),
+        ] {
+            let problem = key_problem("label", key, value).unwrap_or_else(|| panic!("{key} passed"));
+            assert!(problem.contains(says), "{problem}");
+        }
+    }
+
+    #[test]
+    fn taint_edits_replace_by_key_and_effect_and_remove_by_key() {
+        let taint = |key: &str, effect: &str| Taint { key: key.into(), effect: effect.into(), ..Default::default() };
+        let current = vec![taint("a", "NoSchedule"), taint("a", "NoExecute"), taint("b", "NoSchedule")];
+        let add = [NewTaint { key: "b".into(), value: Some("v".into()), effect: "NoSchedule".into() }];
+        let remove = [TaintMatch { key: "a".into(), effect: Some("NoExecute".into()) }];
+        let edited = edited_taints(current.clone(), &add, &remove);
+        assert_eq!(edited, [taint("a", "NoSchedule"), Taint { value: Some("v".into()), ..taint("b", "NoSchedule") }]);
+        let all_of_a = edited_taints(current, &[], &[TaintMatch { key: "a".into(), effect: None }]);
+        assert_eq!(all_of_a, [taint("b", "NoSchedule")]);
+    }
 
     #[test]
     fn api_errors_are_told_apart() {

@@ -1,14 +1,15 @@
 //! Node operations (operator role): cordon and uncordon, per node and in
-//! batches, through the cluster's own client. A batch answers 200 with an
+//! batches, and batches of label and taint edits, through the cluster's own client. A batch answers 200 with an
 //! outcome per node; a single node's failure is the request's error.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use chrono::Utc;
 use poem::web::Data;
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
-use poem_openapi::{Object, OpenApi};
+use poem_openapi::{Enum, Object, OpenApi};
 
 use super::nodes::pick_cluster;
 use super::{Error, Tag, error::Result};
@@ -35,6 +36,55 @@ pub struct BatchUncordon {
     pub cluster_name: Option<String>,
     /// The nodes, each named once; 1 to 1000.
     pub node_names: Vec<String>,
+}
+
+#[derive(Debug, Object)]
+pub struct BatchLabels {
+    /// The cluster; may be left out when only one is watched.
+    pub cluster_name: Option<String>,
+    /// The nodes, each named once; 1 to 1000.
+    pub node_names: Vec<String>,
+    /// Labels to set (added, or changed to this value).
+    #[oai(default)]
+    pub set: BTreeMap<String, String>,
+    /// Label keys to remove.
+    #[oai(default)]
+    pub remove: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+pub enum TaintEffect {
+    NoSchedule,
+    PreferNoSchedule,
+    NoExecute,
+}
+
+#[derive(Debug, Object)]
+pub struct TaintSpec {
+    pub key: String,
+    pub value: Option<String>,
+    pub effect: TaintEffect,
+}
+
+#[derive(Debug, Object)]
+pub struct TaintRemoval {
+    pub key: String,
+    /// Only the taint with this effect; every taint of the key when left out.
+    pub effect: Option<TaintEffect>,
+}
+
+#[derive(Debug, Object)]
+pub struct BatchTaints {
+    /// The cluster; may be left out when only one is watched.
+    pub cluster_name: Option<String>,
+    /// The nodes, each named once; 1 to 1000.
+    pub node_names: Vec<String>,
+    /// Taints to add; one with the same key and effect is replaced.
+    #[oai(default)]
+    pub add: Vec<TaintSpec>,
+    /// Taints to remove, by key and effect.
+    #[oai(default)]
+    pub remove: Vec<TaintRemoval>,
 }
 
 /// What happened to one node.
@@ -92,7 +142,11 @@ impl NodeOpsApi {
         body: Json<BatchCordon>,
     ) -> Result<Json<BatchResult>> {
         let audit = Audit { reason: body.0.reason, principal: principal.name().to_owned(), at: Utc::now() };
-        batch(&app, &principal, body.0.cluster_name.as_deref(), body.0.node_names, Some(audit)).await
+        batch(&app, &principal, body.0.cluster_name.as_deref(), body.0.node_names, move |client, node| {
+            let audit = audit.clone();
+            async move { ops::set_cordon(&client, &node, Some(&audit)).await }
+        })
+        .await
     }
 
     /// Uncordon nodes
@@ -105,7 +159,77 @@ impl NodeOpsApi {
         principal: Data<&Principal>,
         body: Json<BatchUncordon>,
     ) -> Result<Json<BatchResult>> {
-        batch(&app, &principal, body.0.cluster_name.as_deref(), body.0.node_names, None).await
+        batch(&app, &principal, body.0.cluster_name.as_deref(), body.0.node_names, |client, node| async move {
+            ops::set_cordon(&client, &node, None).await
+        })
+        .await
+    }
+
+    /// Set and remove labels
+    ///
+    /// One merge patch of `metadata.labels` per node. Keys and values are
+    /// checked as Kubernetes checks them, before any node is written.
+    #[oai(path = "/api/v1/nodes/batch-labels", method = "post", operation_id = "batchLabels")]
+    async fn batch_labels(
+        &self,
+        app: Data<&App>,
+        principal: Data<&Principal>,
+        body: Json<BatchLabels>,
+    ) -> Result<Json<BatchResult>> {
+        let BatchLabels { cluster_name, node_names, set, remove } = body.0;
+        check_edits(
+            "set, remove: name at least one label",
+            set.iter()
+                .map(|(key, value)| ops::key_problem("label", key, Some(value)))
+                .chain(remove.iter().map(|key| ops::key_problem("label", key, None))),
+        )?;
+        if let Some(both) = remove.iter().find(|key| set.contains_key(*key)) {
+            return Err(Error::bad_request(format!("label {both:?} is both set and removed")));
+        }
+        let (set, remove) = (Arc::new(set), Arc::new(remove));
+        batch(&app, &principal, cluster_name.as_deref(), node_names, move |client, node| {
+            let (set, remove) = (set.clone(), remove.clone());
+            async move { ops::set_labels(&client, &node, &set, &remove).await }
+        })
+        .await
+    }
+
+    /// Add and remove taints
+    ///
+    /// Per node, the taint list is read, edited and written back with the
+    /// resourceVersion it was read at as a precondition; when someone else
+    /// wrote the node in between, the edit starts over (up to 10 times), so no
+    /// concurrent change is lost.
+    #[oai(path = "/api/v1/nodes/batch-taints", method = "post", operation_id = "batchTaints")]
+    async fn batch_taints(
+        &self,
+        app: Data<&App>,
+        principal: Data<&Principal>,
+        body: Json<BatchTaints>,
+    ) -> Result<Json<BatchResult>> {
+        let BatchTaints { cluster_name, node_names, add, remove } = body.0;
+        check_edits(
+            "add, remove: name at least one taint",
+            add.iter()
+                .map(|taint| ops::key_problem("taint", &taint.key, taint.value.as_deref()))
+                .chain(remove.iter().map(|taint| ops::key_problem("taint", &taint.key, None))),
+        )?;
+        let add: Arc<Vec<ops::NewTaint>> = Arc::new(
+            add.into_iter()
+                .map(|taint| ops::NewTaint { key: taint.key, value: taint.value, effect: effect(taint.effect) })
+                .collect(),
+        );
+        let remove: Arc<Vec<ops::TaintMatch>> = Arc::new(
+            remove
+                .into_iter()
+                .map(|taint| ops::TaintMatch { key: taint.key, effect: taint.effect.map(effect) })
+                .collect(),
+        );
+        batch(&app, &principal, cluster_name.as_deref(), node_names, move |client, node| {
+            let (add, remove) = (add.clone(), remove.clone());
+            async move { ops::edit_taints(&client, &node, &add, &remove).await }
+        })
+        .await
     }
 
     /// Cordon one node
@@ -136,17 +260,32 @@ impl NodeOpsApi {
     }
 }
 
-async fn batch(
+fn effect(effect: TaintEffect) -> String {
+    match effect {
+        TaintEffect::NoSchedule => "NoSchedule",
+        TaintEffect::PreferNoSchedule => "PreferNoSchedule",
+        TaintEffect::NoExecute => "NoExecute",
+    }
+    .to_owned()
+}
+
+/// `operation` on each of `nodes` through the cluster's client, after the checks every batch shares.
+async fn batch<F, Fut>(
     app: &App,
     principal: &Principal,
     cluster_name: Option<&str>,
     nodes: Vec<String>,
-    audit: Option<Audit>,
-) -> Result<Json<BatchResult>> {
+    operation: F,
+) -> Result<Json<BatchResult>>
+where
+    F: Fn(kube::Client, String) -> Fut,
+    Fut: Future<Output = Outcome>,
+{
     let cluster = pick_cluster(app, principal, cluster_name)?;
     principal.may_operate(Some(&cluster.name))?;
     check_batch(&nodes)?;
-    let outcomes = ops::set_cordon_batch(cluster.client().clone(), nodes.clone(), audit).await;
+    let client = cluster.client().clone();
+    let outcomes = ops::for_each_node(nodes.clone(), |node| operation(client.clone(), node)).await;
     let results = nodes.iter().zip(outcomes).map(|(node, outcome)| NodeResult::new(node, outcome)).collect();
     Ok(Json(BatchResult { cluster_name: cluster.name.clone(), results }))
 }
@@ -163,6 +302,19 @@ async fn single(
     match ops::set_cordon(cluster.client(), node, audit).await {
         Ok(version) => Ok(Json(NodeResult::new(node, Ok(version)))),
         Err(failure) => Err(failure.into()),
+    }
+}
+
+/// One problem per requested edit (`None` for a good one): none at all, or any
+/// problem, is a 400.
+fn check_edits(when_none: &str, problems: impl Iterator<Item = Option<String>>) -> Result<()> {
+    let mut problems = problems.peekable();
+    if problems.peek().is_none() {
+        return Err(Error::bad_request(when_none));
+    }
+    match problems.flatten().next() {
+        Some(problem) => Err(Error::bad_request(problem)),
+        None => Ok(()),
     }
 }
 

@@ -119,3 +119,75 @@ async fn node_operations_refuse_bad_batches_unknown_nodes_and_viewers() {
     nodecast.shutdown().await;
     sim.shutdown().await;
 }
+
+#[tokio::test]
+async fn batch_labels_set_and_remove_and_bad_keys_write_nothing() {
+    let sim = Simulator::start(quiet(3)).await.unwrap();
+    let nodes: Api<Node> = Api::all(client(&sim).await);
+    let nodecast = Nodecast::watching(&[("c1", &sim)], |_| {}).await;
+    let labels = |body: Value| nodecast.post("/api/v1/nodes/batch-labels").json(&body).send();
+
+    let body = json!({"cluster_name": "c1", "node_names": ["node-0002", "node-0003"], "set": {"nodecast.io/pool": "gpu", "tier": "a"}});
+    assert_eq!(labels(body).await.unwrap().status().as_u16(), 200);
+    let body = json!({"cluster_name": "c1", "node_names": ["node-0003"], "remove": ["tier"]});
+    let result: Value = labels(body).await.unwrap().json().await.unwrap();
+    assert_eq!(result["results"][0]["ok"], true, "{result}");
+    let of = |node: Node| node.metadata.labels.unwrap_or_default();
+    let (two, three) = (of(nodes.get("node-0002").await.unwrap()), of(nodes.get("node-0003").await.unwrap()));
+    assert_eq!((two["nodecast.io/pool"].as_str(), two["tier"].as_str()), ("gpu", "a"));
+    assert_eq!((three["nodecast.io/pool"].as_str(), three.get("tier")), ("gpu", None));
+
+    for (body, says) in [
+        (json!({"cluster_name": "c1", "node_names": ["node-0002"], "set": {"bad key": "x"}}), "\"bad key\""),
+        (json!({"cluster_name": "c1", "node_names": ["node-0002"], "set": {"a": "b"}, "remove": ["a"]}), "both"),
+        (json!({"cluster_name": "c1", "node_names": ["node-0002"]}), "at least one"),
+    ] {
+        let response = labels(body).await.unwrap();
+        assert_eq!(response.status().as_u16(), 400);
+        let error: Value = response.json().await.unwrap();
+        assert!(error["message"].as_str().unwrap().contains(says), "{error}");
+    }
+    assert_eq!(of(nodes.get("node-0002").await.unwrap()), two, "a refused batch writes nothing");
+    nodecast.shutdown().await;
+    sim.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_taint_edits_of_one_node_are_all_kept() {
+    let sim = Simulator::start(quiet(3)).await.unwrap();
+    let nodes: Api<Node> = Api::all(client(&sim).await);
+    let nodecast = Nodecast::watching(&[("c1", &sim)], |_| {}).await;
+    let taints = |body: Value| {
+        let request = nodecast.post("/api/v1/nodes/batch-taints").json(&body);
+        async move { request.send().await.unwrap().json::<Value>().await.unwrap() }
+    };
+    // Ten clients each add their own taint to the same node at the same time:
+    // every read-modify-write but one per round meets a newer resourceVersion.
+    let edits = (0..10).map(|i| {
+        taints(json!({"cluster_name": "c1", "node_names": ["node-0002"],
+                      "add": [{"key": format!("team-{i}"), "value": "x", "effect": "NoSchedule"}]}))
+    });
+    for result in futures::future::join_all(edits).await {
+        assert_eq!(result["results"][0]["ok"], true, "{result}");
+    }
+    let keys = |node: Node| -> Vec<String> {
+        let mut keys: Vec<String> =
+            node.spec.and_then(|spec| spec.taints).unwrap_or_default().into_iter().map(|t| t.key).collect();
+        keys.sort();
+        keys
+    };
+    let expected: Vec<String> = (0..10).map(|i| format!("team-{i}")).collect();
+    assert_eq!(keys(nodes.get("node-0002").await.unwrap()), expected, "no concurrent edit was lost");
+
+    let removed = taints(json!({"cluster_name": "c1", "node_names": ["node-0002", "ghost"],
+                                "remove": [{"key": "team-3"}, {"key": "team-4", "effect": "NoExecute"}]}))
+    .await;
+    assert_eq!(
+        (removed["results"][0]["ok"].as_bool(), removed["results"][1]["code"].as_str()),
+        (Some(true), Some("not_found"))
+    );
+    let left = keys(nodes.get("node-0002").await.unwrap());
+    assert!(!left.contains(&"team-3".to_owned()) && left.contains(&"team-4".to_owned()), "{left:?}");
+    nodecast.shutdown().await;
+    sim.shutdown().await;
+}

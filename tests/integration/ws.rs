@@ -175,9 +175,23 @@ async fn clients_of_one_cluster_never_see_another_clusters_messages() {
     socket.send(Message::text(json!({"type": "subscribe", "data": "b"}).to_string())).await.unwrap();
     assert_eq!(next(&mut socket).await["type"], "subscribed");
     label(&b, "node-0003", "now");
-    assert_eq!(node_events(&mut socket, 1).await[0]["cluster_name"], "b");
+    // b's earlier label may still have been on its way when the subscription
+    // began, and arrive first: wait for this one.
+    loop {
+        let event = &node_events(&mut socket, 1).await[0];
+        assert_eq!(event["cluster_name"], "b");
+        if event["node_name"] == "node-0003" {
+            break;
+        }
+    }
     socket.send(Message::text(json!({"type": "unsubscribe", "data": "b"}).to_string())).await.unwrap();
-    assert_eq!(next(&mut socket).await["type"], "unsubscribed");
+    loop {
+        let message = next(&mut socket).await;
+        if message["type"] == "unsubscribed" {
+            break;
+        }
+        assert_eq!(message["cluster_name"], "b", "only b's events sent before the unsubscription: {message}");
+    }
     label(&b, "node-0003", "later");
     label(&a, "node-0003", "later");
     assert_eq!(node_events(&mut socket, 1).await[0]["cluster_name"], "a");
