@@ -99,8 +99,23 @@ async fn node_operations_refuse_bad_batches_unknown_nodes_and_viewers() {
         }
     };
     let cordon = |names: Value| json!({"cluster_name": "c1", "node_names": names});
-    let (status, body) = post("/api/v1/nodes/batch-cordon", "viewer", cordon(json!(["node-0002"]))).await;
-    assert_eq!((status, body["code"].as_str()), (403, Some("forbidden")), "{body}");
+    let every_operation = [
+        ("/api/v1/nodes/batch-cordon", cordon(json!(["node-0002"]))),
+        ("/api/v1/nodes/batch-uncordon", cordon(json!(["node-0002"]))),
+        ("/api/v1/nodes/batch-labels", json!({"cluster_name": "c1", "node_names": ["node-0002"], "set": {"a": "b"}})),
+        (
+            "/api/v1/nodes/batch-taints",
+            json!({"cluster_name": "c1", "node_names": ["node-0002"], "add": [{"key": "k", "effect": "NoSchedule"}]}),
+        ),
+        ("/api/v1/nodes/c1/node-0002/cordon", Value::Null),
+        ("/api/v1/nodes/c1/node-0002/uncordon", Value::Null),
+    ];
+    let before = sim.store().get(nodecast::sim::Resource::Nodes, "node-0002").unwrap();
+    for (path, body) in every_operation {
+        let (status, body) = post(path, "viewer", body).await;
+        assert_eq!((status, body["code"].as_str()), (403, Some("forbidden")), "{path}: {body}");
+    }
+    assert_eq!(sim.store().get(nodecast::sim::Resource::Nodes, "node-0002").unwrap(), before, "viewers change nothing");
     let (status, body) = post("/api/v1/nodes/batch-cordon", "ops", cordon(json!([]))).await;
     assert_eq!(status, 400, "{body}");
     assert!(body["message"].as_str().unwrap().contains("node_names"), "{body}");

@@ -427,3 +427,41 @@ async fn delete_namespace_shows_it_terminating_and_waits_until_its_pods_are_gone
     assert!(!found && stderr.contains(r#"namespaces "doomed" not found"#), "{stderr}");
     sim.shutdown().await;
 }
+
+/// The seeds' test 4: a batch cordon of three nodes with a reason, one
+/// `node_update` with `Schedulable` per node on the WebSocket, and kubectl
+/// showing them `SchedulingDisabled`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_batch_cordon_arrives_live_once_per_node_and_kubectl_shows_scheduling_disabled() {
+    let sim = Simulator::start(quiet(5)).await.unwrap();
+    let kubectl = Kubectl::new(&sim);
+    let nodecast = crate::support::Nodecast::watching(&[("c1", &sim)], |_| {}).await;
+    let url = format!("{}/api/v1/ws/nodes?cluster=c1", nodecast.url.replace("http", "ws"));
+    let (mut socket, _) = tokio_tungstenite::connect_async(url).await.unwrap();
+    while crate::support::next(&mut socket).await["type"] != "subscribed" {}
+
+    let cordoned = ["node-0002", "node-0003", "node-0004"];
+    let body = serde_json::json!({"cluster_name": "c1", "node_names": cordoned, "reason": "seeds test 4"});
+    let response = nodecast.post("/api/v1/nodes/batch-cordon").json(&body).send().await.unwrap();
+    assert_eq!(response.status().as_u16(), 200);
+    let mut updated = Vec::new();
+    while updated.len() < cordoned.len() {
+        let message = crate::support::next(&mut socket).await;
+        if message["type"] == "node_update" {
+            assert!(message["changes"].as_array().unwrap().contains(&"Schedulable".into()), "{message}");
+            assert_eq!(message["data"]["schedulable"], false, "{message}");
+            updated.push(message["node_name"].as_str().unwrap().to_owned());
+        }
+    }
+    updated.sort();
+    assert_eq!(updated, cordoned, "one update per cordoned node");
+
+    let listed = kubectl.run(&["get", "nodes", "--no-headers"]).await;
+    for line in listed.lines() {
+        let cells = columns(line);
+        let expected = if cordoned.contains(&cells[0]) { "Ready,SchedulingDisabled" } else { "Ready" };
+        assert_eq!(cells[1], expected, "{line}");
+    }
+    nodecast.shutdown().await;
+    sim.shutdown().await;
+}
