@@ -67,9 +67,9 @@ impl Server {
         &self.app
     }
 
-    /// The URL of the embedded simulator, when it runs.
-    pub fn simulator_url(&self) -> Option<String> {
-        self.simulator.as_ref().map(sim::Simulator::url)
+    /// The embedded simulator, when it runs.
+    pub fn simulator(&self) -> Option<&sim::Simulator> {
+        self.simulator.as_ref()
     }
 
     /// Serves the HTTP API on `listener` until `shutdown`, then stops the
