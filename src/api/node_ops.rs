@@ -142,7 +142,7 @@ impl NodeOpsApi {
         body: Json<BatchCordon>,
     ) -> Result<Json<BatchResult>> {
         let audit = Audit { reason: body.0.reason, principal: principal.name().to_owned(), at: Utc::now() };
-        batch(&app, &principal, body.0.cluster_name.as_deref(), body.0.node_names, move |client, node| {
+        batch(&app, &principal, body.0.cluster_name.as_deref(), body.0.node_names, Ok(()), move |client, node| {
             let audit = audit.clone();
             async move { ops::set_cordon(&client, &node, Some(&audit)).await }
         })
@@ -159,7 +159,7 @@ impl NodeOpsApi {
         principal: Data<&Principal>,
         body: Json<BatchUncordon>,
     ) -> Result<Json<BatchResult>> {
-        batch(&app, &principal, body.0.cluster_name.as_deref(), body.0.node_names, |client, node| async move {
+        batch(&app, &principal, body.0.cluster_name.as_deref(), body.0.node_names, Ok(()), |client, node| async move {
             ops::set_cordon(&client, &node, None).await
         })
         .await
@@ -177,17 +177,18 @@ impl NodeOpsApi {
         body: Json<BatchLabels>,
     ) -> Result<Json<BatchResult>> {
         let BatchLabels { cluster_name, node_names, set, remove } = body.0;
-        check_edits(
+        let valid = check_edits(
             "set, remove: name at least one label",
             set.iter()
                 .map(|(key, value)| ops::key_problem("label", key, Some(value)))
                 .chain(remove.iter().map(|key| ops::key_problem("label", key, None))),
-        )?;
-        if let Some(both) = remove.iter().find(|key| set.contains_key(*key)) {
-            return Err(Error::bad_request(format!("label {both:?} is both set and removed")));
-        }
+        )
+        .and_then(|()| match remove.iter().find(|key| set.contains_key(*key)) {
+            Some(both) => Err(Error::bad_request(format!("label {both:?} is both set and removed"))),
+            None => Ok(()),
+        });
         let (set, remove) = (Arc::new(set), Arc::new(remove));
-        batch(&app, &principal, cluster_name.as_deref(), node_names, move |client, node| {
+        batch(&app, &principal, cluster_name.as_deref(), node_names, valid, move |client, node| {
             let (set, remove) = (set.clone(), remove.clone());
             async move { ops::set_labels(&client, &node, &set, &remove).await }
         })
@@ -208,12 +209,12 @@ impl NodeOpsApi {
         body: Json<BatchTaints>,
     ) -> Result<Json<BatchResult>> {
         let BatchTaints { cluster_name, node_names, add, remove } = body.0;
-        check_edits(
+        let valid = check_edits(
             "add, remove: name at least one taint",
             add.iter()
                 .map(|taint| ops::key_problem("taint", &taint.key, taint.value.as_deref()))
                 .chain(remove.iter().map(|taint| ops::key_problem("taint", &taint.key, None))),
-        )?;
+        );
         let add: Arc<Vec<ops::NewTaint>> = Arc::new(
             add.into_iter()
                 .map(|taint| ops::NewTaint { key: taint.key, value: taint.value, effect: effect(taint.effect) })
@@ -225,7 +226,7 @@ impl NodeOpsApi {
                 .map(|taint| ops::TaintMatch { key: taint.key, effect: taint.effect.map(effect) })
                 .collect(),
         );
-        batch(&app, &principal, cluster_name.as_deref(), node_names, move |client, node| {
+        batch(&app, &principal, cluster_name.as_deref(), node_names, valid, move |client, node| {
             let (add, remove) = (add.clone(), remove.clone());
             async move { ops::edit_taints(&client, &node, &add, &remove).await }
         })
@@ -269,12 +270,16 @@ fn effect(effect: TaintEffect) -> String {
     .to_owned()
 }
 
-/// `operation` on each of `nodes` through the cluster's client, after the checks every batch shares.
+/// `operation` on each of `nodes` through the cluster's client. The caller
+/// may act on the cluster is checked first, so that a viewer learns nothing
+/// from an invalid request; then `valid`, the caller's own checks of the
+/// request, and those every batch shares.
 async fn batch<F, Fut>(
     app: &App,
     principal: &Principal,
     cluster_name: Option<&str>,
     nodes: Vec<String>,
+    valid: Result<()>,
     operation: F,
 ) -> Result<Json<BatchResult>>
 where
@@ -283,6 +288,7 @@ where
 {
     let cluster = pick_cluster(app, principal, cluster_name)?;
     principal.may_operate(Some(&cluster.name))?;
+    valid?;
     check_batch(&nodes)?;
     let client = cluster.client().clone();
     let outcomes = ops::for_each_node(nodes.clone(), |node| operation(client.clone(), node)).await;

@@ -109,6 +109,11 @@ async fn node_operations_refuse_bad_batches_unknown_nodes_and_viewers() {
         ),
         ("/api/v1/nodes/c1/node-0002/cordon", Value::Null),
         ("/api/v1/nodes/c1/node-0002/uncordon", Value::Null),
+        // Refused as a viewer before the bad key is looked at.
+        (
+            "/api/v1/nodes/batch-labels",
+            json!({"cluster_name": "c1", "node_names": ["node-0002"], "set": {"bad key": "b"}}),
+        ),
     ];
     let before = sim.store().get(nodecast::sim::Resource::Nodes, "node-0002").unwrap();
     for (path, body) in every_operation {
