@@ -8,11 +8,11 @@
 //! `cargo bench --bench node_ops`; criterion reports the time of one batch
 //! (cordon or uncordon, alternating) and nodes per second as elem/s.
 
-use std::time::{Duration, Instant};
+#[path = "support/embedded.rs"]
+mod embedded;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use nodecast::server::{self, Server};
-use nodecast::{Config, sim};
+use nodecast::server;
 use poem::test::TestClient;
 use serde_json::{Value, json};
 
@@ -20,19 +20,7 @@ const NODES: u32 = 500;
 
 fn batch_cordon(c: &mut Criterion) {
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
-    let config = Config {
-        sim: sim::Config { nodes: NODES, churn: 0.0, heartbeat_secs: 0.0, pods_per_node: 0, ..Default::default() },
-        ..Config::default()
-    };
-    let server = runtime.block_on(async {
-        let server = Server::start(config, None).await.expect("the app starts on the embedded simulator");
-        let deadline = Instant::now() + Duration::from_secs(60);
-        while !server.app().ready() {
-            assert!(Instant::now() < deadline, "the first list of {NODES} nodes took over 60 s");
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        server
-    });
+    let server = embedded::quiet_server(&runtime, NODES);
     let app = server.app().clone();
     let store = server.simulator().expect("the embedded simulator runs").store().clone();
     let client = TestClient::new(server::routes(app.clone(), Default::default()));

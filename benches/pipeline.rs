@@ -42,20 +42,21 @@
 //! delta or per request, and nodes per second as elem/s. `cargo test --bench
 //! pipeline` runs each bench once and still prints the memory line.
 
+#[path = "support/embedded.rs"]
+mod embedded;
 #[path = "support/nodes.rs"]
 mod nodes;
 mod support;
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use criterion::{BatchSize, BenchmarkId, Criterion, SamplingMode, Throughput, criterion_group, criterion_main};
 use k8s_openapi::api::core::v1::Node;
 use nodecast::cache::{self, Reader, Writer};
-use nodecast::server::{self, Server};
+use nodecast::server;
 use nodecast::sim::objects;
 use nodecast::source::Delta;
-use nodecast::{Config, sim};
 use nodes::{node_value, typed};
 use poem::test::TestClient;
 use serde_json::{Value, json};
@@ -235,19 +236,7 @@ fn commit(c: &mut Criterion) {
 
 fn list(c: &mut Criterion) {
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
-    let config = Config {
-        sim: sim::Config { nodes: LIST_NODES, churn: 0.0, heartbeat_secs: 0.0, pods_per_node: 0, ..Default::default() },
-        ..Config::default()
-    };
-    let server = runtime.block_on(async {
-        let server = Server::start(config, None).await.expect("the app starts on the embedded simulator");
-        let deadline = Instant::now() + Duration::from_secs(60);
-        while !server.app().ready() {
-            assert!(Instant::now() < deadline, "the first list of {LIST_NODES} nodes took over 60 s");
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        server
-    });
+    let server = embedded::quiet_server(&runtime, LIST_NODES);
     let app = server.app().clone();
     let client = TestClient::new(server::routes(app.clone(), Default::default()));
 

@@ -13,6 +13,8 @@ use k8s_openapi::api::core::v1::{Node, Taint};
 use kube::api::{Api, Patch, PatchParams};
 use serde_json::{Value, json};
 
+use crate::selector::{is_dns_subdomain, is_qualified_name_part};
+
 /// Why the node was cordoned, as the operator gave it.
 pub const REASON_ANNOTATION: &str = "nodecast.io/cordon-reason";
 /// Who cordoned it: the token's name, or `anonymous` with auth off.
@@ -107,10 +109,18 @@ pub async fn set_cordon(client: &kube::Client, node: &str, audit: Option<&Audit>
 async fn patch_node(client: &kube::Client, node: &str, patch: &Value) -> Outcome {
     let nodes: Api<Node> = Api::all(client.clone());
     let (params, patch) = (PatchParams::default(), Patch::Merge(patch));
-    match tokio::time::timeout(CALL_TIMEOUT, nodes.patch(node, &params, &patch)).await {
-        Err(_) => Err(timeout(node)),
-        Ok(Err(error)) => Err(Failure::from_kube(node, error)),
-        Ok(Ok(patched)) => Ok(patched.metadata.resource_version.unwrap_or_default()),
+    let patched = timed(node, nodes.patch(node, &params, &patch)).await?;
+    Ok(patched.metadata.resource_version.unwrap_or_default())
+}
+
+/// One Kubernetes call about `node`, within [`CALL_TIMEOUT`].
+async fn timed<T>(node: &str, call: impl Future<Output = kube::Result<T>>) -> Result<T, Failure> {
+    match tokio::time::timeout(CALL_TIMEOUT, call).await {
+        Err(_) => Err(Failure {
+            kind: FailureKind::Timeout,
+            message: format!("node {node:?}: the API server did not answer within {} s", CALL_TIMEOUT.as_secs()),
+        }),
+        Ok(result) => result.map_err(|error| Failure::from_kube(node, error)),
     }
 }
 
@@ -155,11 +165,7 @@ pub async fn edit_taints(client: &kube::Client, node: &str, add: &[NewTaint], re
     let nodes: Api<Node> = Api::all(client.clone());
     let mut attempt = 1;
     loop {
-        let current = match tokio::time::timeout(CALL_TIMEOUT, nodes.get(node)).await {
-            Err(_) => return Err(timeout(node)),
-            Ok(Err(error)) => return Err(Failure::from_kube(node, error)),
-            Ok(Ok(current)) => current,
-        };
+        let current = timed(node, nodes.get(node)).await?;
         let taints = edited_taints(current.spec.and_then(|spec| spec.taints).unwrap_or_default(), add, remove);
         let patch = json!({
             "metadata": {"resourceVersion": current.metadata.resource_version},
@@ -191,26 +197,15 @@ fn edited_taints(mut taints: Vec<Taint>, add: &[NewTaint], remove: &[TaintMatch]
     taints
 }
 
-fn timeout(node: &str) -> Failure {
-    Failure {
-        kind: FailureKind::Timeout,
-        message: format!("node {node:?}: the API server did not answer within {} s", CALL_TIMEOUT.as_secs()),
-    }
-}
-
 /// Why `key` cannot be the key of a label (or of a taint: `what` says which),
 /// or `value` its value, as Kubernetes validates them: a name of up to 63
 /// characters (alphanumerics, `-`, `_`, `.`, starting and ending alphanumeric)
 /// with an optional DNS subdomain prefix and `/`; a value is empty or such a name.
 pub fn key_problem(what: &str, key: &str, value: Option<&str>) -> Option<String> {
     fn name_problem(name: &str) -> Option<&'static str> {
-        let edges_ok = |s: &str| {
-            s.chars().next().is_some_and(|c| c.is_ascii_alphanumeric())
-                && s.chars().last().is_some_and(|c| c.is_ascii_alphanumeric())
-        };
         if name.len() > 63 {
             Some("must be at most 63 characters")
-        } else if !name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')) || !edges_ok(name) {
+        } else if !is_qualified_name_part(name) {
             Some("must be alphanumerics, '-', '_' or '.', starting and ending with an alphanumeric")
         } else {
             None
@@ -220,17 +215,8 @@ pub fn key_problem(what: &str, key: &str, value: Option<&str>) -> Option<String>
         Some((prefix, name)) => (Some(prefix), name),
         None => (None, key),
     };
-    if let Some(prefix) = prefix {
-        let label_ok = |part: &str| {
-            !part.is_empty()
-                && part.len() <= 63
-                && part.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-                && !part.starts_with('-')
-                && !part.ends_with('-')
-        };
-        if prefix.len() > 253 || !prefix.split('.').all(label_ok) {
-            return Some(format!("{what} key {key:?}: its prefix must be a DNS subdomain"));
-        }
+    if prefix.is_some_and(|prefix| !is_dns_subdomain(prefix)) {
+        return Some(format!("{what} key {key:?}: its prefix must be a DNS subdomain"));
     }
     if let Some(problem) = name_problem(name) {
         return Some(format!("{what} key {key:?}: its name {problem}"));

@@ -107,7 +107,7 @@ fn parse_requirement(term: &str) -> Result<Requirement, String> {
 
 fn valid_key(key: &str) -> Result<String, String> {
     let (prefix, name) = key.rsplit_once('/').unwrap_or(("", key));
-    let prefix_ok = prefix.is_empty() || (prefix.len() <= 253 && prefix.split('.').all(is_dns_label));
+    let prefix_ok = prefix.is_empty() || is_dns_subdomain(prefix);
     if !key.is_empty() && prefix_ok && is_qualified_name_part(name) {
         Ok(key.to_owned())
     } else {
@@ -127,12 +127,19 @@ fn valid_value(value: &str) -> Result<String, String> {
     }
 }
 
-fn is_qualified_name_part(name: &str) -> bool {
+/// A label key's name part, or a label value that is not empty: up to 63
+/// alphanumerics, `-`, `_` and `.`, starting and ending with an alphanumeric.
+pub fn is_qualified_name_part(name: &str) -> bool {
     let ends_ok = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric());
     name.len() <= 63
         && ends_ok(name.chars().next())
         && ends_ok(name.chars().last())
         && name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+}
+
+/// A label key's prefix: a DNS-1123 subdomain.
+pub fn is_dns_subdomain(name: &str) -> bool {
+    name.len() <= 253 && name.split('.').all(is_dns_label)
 }
 
 fn is_dns_label(label: &str) -> bool {

@@ -200,7 +200,8 @@ fn serialized(body: &impl SizedBody) -> poem::Body {
 impl NodeView {
     fn size_hint(&self) -> usize {
         match self {
-            NodeView::Summary(node) | NodeView::Projected(node, _) => node.summary_json().get().len(),
+            NodeView::Summary(node) => node.summary_json().get().len(),
+            NodeView::Projected(node, fields) => fields.json_len(node),
             NodeView::Full(node) => node.full_json().json_len(),
         }
     }

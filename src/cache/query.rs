@@ -177,6 +177,12 @@ impl SummaryFields {
         Ok(Self(kept))
     }
 
+    /// The length of what [`write`](Self::write) writes for `node`.
+    pub fn json_len(&self, node: &CachedNode) -> usize {
+        let members: usize = self.0.iter().map(|index| node.summary_member(*index).len()).sum();
+        members + self.0.len().saturating_sub(1) + 2
+    }
+
     /// The node's summary JSON with only these fields, copied as they were serialized.
     pub fn write(&self, node: &CachedNode, out: &mut Vec<u8>) {
         out.push(b'{');
@@ -191,7 +197,7 @@ impl SummaryFields {
 
     /// [`write`](Self::write), as a JSON value of its own.
     pub fn project(&self, node: &CachedNode) -> Box<RawValue> {
-        let mut json = Vec::with_capacity(64 * self.0.len());
+        let mut json = Vec::with_capacity(self.json_len(node));
         self.write(node, &mut json);
         let json = String::from_utf8(json).expect("members of JSON text are UTF-8");
         RawValue::from_string(json).expect("members of a JSON object make a JSON object")
@@ -238,6 +244,7 @@ mod tests {
         let node = &snapshot.nodes["n0"];
         let fields = SummaryFields::parse("schedulable, name,roles,name").unwrap();
         let raw = fields.project(node).get().to_owned();
+        assert_eq!(fields.json_len(node), raw.len());
         let projected: serde_json::Value = serde_json::from_str(&raw).unwrap();
         assert_eq!(projected, json!({"name": "n0", "schedulable": false, "roles": []}));
         let at = |key: &str| raw.find(&format!("\"{key}\":")).unwrap();
