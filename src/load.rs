@@ -22,7 +22,7 @@ use serde_json::json;
 use tokio_tungstenite::tungstenite::Message;
 
 use nodecast::api::PluginInfo;
-use nodecast::sim::{self, Resource, Simulator};
+use nodecast::sim::{self, Resource, Simulator, Write};
 
 /// What to run.
 #[derive(Debug, Clone)]
@@ -268,7 +268,7 @@ async fn write(sim: &Simulator, plan: &Plan, started: Instant, write_times: &[At
     while Instant::now() < deadline && (id as usize) < capacity {
         ticks.tick().await;
         let node = format!("node-{:04}", id % u64::from(plan.nodes) + 1);
-        let written = sim.store().update(Resource::Nodes, &node, None, |mut object| {
+        let written = sim.store().update(Resource::Nodes, &node, None, Write::Commit, |mut object| {
             object["metadata"]["labels"][WRITE_LABEL] = json!(id.to_string());
             Ok(object)
         });

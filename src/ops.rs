@@ -85,9 +85,25 @@ impl Failure {
 /// One node's outcome: its resourceVersion after the change, or why it failed.
 pub type Outcome = Result<String, Failure>;
 
+/// Whether a change is made, or only checked by the API server and answered as
+/// it would have been (Kubernetes' `dryRun=All`): admission, validation and
+/// conflicts all run, nothing is stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Write {
+    #[default]
+    Commit,
+    DryRun,
+}
+
+impl Write {
+    pub fn from_dry_run(dry_run: bool) -> Self {
+        if dry_run { Write::DryRun } else { Write::Commit }
+    }
+}
+
 /// Cordons `node` (with `Some(audit)`, recorded in its annotations) or
 /// uncordons it (with `None`, the annotations removed).
-pub async fn set_cordon(client: &kube::Client, node: &str, audit: Option<&Audit>) -> Outcome {
+pub async fn set_cordon(client: &kube::Client, node: &str, audit: Option<&Audit>, write: Write) -> Outcome {
     let patch = match audit {
         Some(audit) => json!({
             "metadata": {"annotations": {
@@ -103,12 +119,13 @@ pub async fn set_cordon(client: &kube::Client, node: &str, audit: Option<&Audit>
             "spec": {"unschedulable": null},
         }),
     };
-    patch_node(client, node, &patch).await
+    patch_node(client, node, &patch, write).await
 }
 
-async fn patch_node(client: &kube::Client, node: &str, patch: &Value) -> Outcome {
+async fn patch_node(client: &kube::Client, node: &str, patch: &Value, write: Write) -> Outcome {
     let nodes: Api<Node> = Api::all(client.clone());
-    let (params, patch) = (PatchParams::default(), Patch::Merge(patch));
+    let params = PatchParams { dry_run: write == Write::DryRun, ..PatchParams::default() };
+    let patch = Patch::Merge(patch);
     let patched = timed(node, nodes.patch(node, &params, &patch)).await?;
     Ok(patched.metadata.resource_version.unwrap_or_default())
 }
@@ -130,11 +147,12 @@ pub async fn set_labels(
     node: &str,
     set: &BTreeMap<String, String>,
     remove: &[String],
+    write: Write,
 ) -> Outcome {
     let mut labels: serde_json::Map<String, Value> =
         set.iter().map(|(key, value)| (key.clone(), Value::from(value.as_str()))).collect();
     labels.extend(remove.iter().map(|key| (key.clone(), Value::Null)));
-    patch_node(client, node, &json!({"metadata": {"labels": labels}})).await
+    patch_node(client, node, &json!({"metadata": {"labels": labels}}), write).await
 }
 
 /// A taint to put on a node; one with the same key and effect is replaced.
@@ -161,7 +179,13 @@ pub const CONFLICT_ATTEMPTS: u64 = 10;
 /// edit starts over from the node as it is then, so that no one's change is
 /// lost. Attempts wait a little longer each time, with jitter, so that writers
 /// that collided do not collide again.
-pub async fn edit_taints(client: &kube::Client, node: &str, add: &[NewTaint], remove: &[TaintMatch]) -> Outcome {
+pub async fn edit_taints(
+    client: &kube::Client,
+    node: &str,
+    add: &[NewTaint],
+    remove: &[TaintMatch],
+    write: Write,
+) -> Outcome {
     let nodes: Api<Node> = Api::all(client.clone());
     let mut attempt = 1;
     loop {
@@ -171,7 +195,7 @@ pub async fn edit_taints(client: &kube::Client, node: &str, add: &[NewTaint], re
             "metadata": {"resourceVersion": current.metadata.resource_version},
             "spec": {"taints": taints},
         });
-        match patch_node(client, node, &patch).await {
+        match patch_node(client, node, &patch, write).await {
             Err(failure) if failure.kind == FailureKind::Conflict && attempt < CONFLICT_ATTEMPTS => {
                 tokio::time::sleep(Duration::from_millis(10 * attempt + rand::random_range(0..10))).await;
                 attempt += 1;

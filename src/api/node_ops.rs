@@ -15,7 +15,7 @@ use super::nodes::pick_cluster;
 use super::{Error, Tag, error::Result};
 use crate::app::App;
 use crate::auth::Principal;
-use crate::ops::{self, Audit, Failure, FailureKind, Outcome};
+use crate::ops::{self, Audit, Failure, FailureKind, Outcome, Write};
 
 /// At most this many nodes per batch.
 const MAX_BATCH: usize = 1000;
@@ -28,6 +28,9 @@ pub struct BatchCordon {
     pub node_names: Vec<String>,
     /// Why, recorded on each node as `nodecast.io/cordon-reason`.
     pub reason: Option<String>,
+    /// Check every node's change with the API server (`dryRun=All`) without making it.
+    #[oai(default)]
+    pub dry_run: bool,
 }
 
 #[derive(Debug, Object)]
@@ -36,6 +39,9 @@ pub struct BatchUncordon {
     pub cluster_name: Option<String>,
     /// The nodes, each named once; 1 to 1000.
     pub node_names: Vec<String>,
+    /// Check every node's change with the API server (`dryRun=All`) without making it.
+    #[oai(default)]
+    pub dry_run: bool,
 }
 
 #[derive(Debug, Object)]
@@ -50,6 +56,9 @@ pub struct BatchLabels {
     /// Label keys to remove.
     #[oai(default)]
     pub remove: Vec<String>,
+    /// Check every node's change with the API server (`dryRun=All`) without making it.
+    #[oai(default)]
+    pub dry_run: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
@@ -85,6 +94,9 @@ pub struct BatchTaints {
     /// Taints to remove, by key and effect.
     #[oai(default)]
     pub remove: Vec<TaintRemoval>,
+    /// Check every node's change with the API server (`dryRun=All`) without making it.
+    #[oai(default)]
+    pub dry_run: bool,
 }
 
 /// What happened to one node.
@@ -119,6 +131,8 @@ impl NodeResult {
 #[derive(Debug, Object, serde::Serialize)]
 pub struct BatchResult {
     pub cluster_name: String,
+    /// The changes were only checked, not made.
+    pub dry_run: bool,
     /// One per requested node, in the request's order.
     pub results: Vec<NodeResult>,
 }
@@ -141,10 +155,12 @@ impl NodeOpsApi {
         principal: Data<&Principal>,
         body: Json<BatchCordon>,
     ) -> Result<Json<BatchResult>> {
-        let audit = Audit { reason: body.0.reason, principal: principal.name().to_owned(), at: Utc::now() };
-        batch(&app, &principal, body.0.cluster_name.as_deref(), body.0.node_names, Ok(()), move |client, node| {
+        let BatchCordon { cluster_name, node_names, reason, dry_run } = body.0;
+        let audit = Audit { reason, principal: principal.name().to_owned(), at: Utc::now() };
+        let write = Write::from_dry_run(dry_run);
+        batch(&app, &principal, cluster_name.as_deref(), node_names, Ok(()), write, move |client, node| {
             let audit = audit.clone();
-            async move { ops::set_cordon(&client, &node, Some(&audit)).await }
+            async move { ops::set_cordon(&client, &node, Some(&audit), write).await }
         })
         .await
     }
@@ -159,8 +175,10 @@ impl NodeOpsApi {
         principal: Data<&Principal>,
         body: Json<BatchUncordon>,
     ) -> Result<Json<BatchResult>> {
-        batch(&app, &principal, body.0.cluster_name.as_deref(), body.0.node_names, Ok(()), |client, node| async move {
-            ops::set_cordon(&client, &node, None).await
+        let BatchUncordon { cluster_name, node_names, dry_run } = body.0;
+        let write = Write::from_dry_run(dry_run);
+        batch(&app, &principal, cluster_name.as_deref(), node_names, Ok(()), write, move |client, node| async move {
+            ops::set_cordon(&client, &node, None, write).await
         })
         .await
     }
@@ -176,7 +194,8 @@ impl NodeOpsApi {
         principal: Data<&Principal>,
         body: Json<BatchLabels>,
     ) -> Result<Json<BatchResult>> {
-        let BatchLabels { cluster_name, node_names, set, remove } = body.0;
+        let BatchLabels { cluster_name, node_names, set, remove, dry_run } = body.0;
+        let write = Write::from_dry_run(dry_run);
         let valid = check_edits(
             "set, remove: name at least one label",
             set.iter()
@@ -188,9 +207,9 @@ impl NodeOpsApi {
             None => Ok(()),
         });
         let (set, remove) = (Arc::new(set), Arc::new(remove));
-        batch(&app, &principal, cluster_name.as_deref(), node_names, valid, move |client, node| {
+        batch(&app, &principal, cluster_name.as_deref(), node_names, valid, write, move |client, node| {
             let (set, remove) = (set.clone(), remove.clone());
-            async move { ops::set_labels(&client, &node, &set, &remove).await }
+            async move { ops::set_labels(&client, &node, &set, &remove, write).await }
         })
         .await
     }
@@ -208,7 +227,8 @@ impl NodeOpsApi {
         principal: Data<&Principal>,
         body: Json<BatchTaints>,
     ) -> Result<Json<BatchResult>> {
-        let BatchTaints { cluster_name, node_names, add, remove } = body.0;
+        let BatchTaints { cluster_name, node_names, add, remove, dry_run } = body.0;
+        let write = Write::from_dry_run(dry_run);
         let valid = check_edits(
             "add, remove: name at least one taint",
             add.iter()
@@ -226,9 +246,9 @@ impl NodeOpsApi {
                 .map(|taint| ops::TaintMatch { key: taint.key, effect: taint.effect.map(effect) })
                 .collect(),
         );
-        batch(&app, &principal, cluster_name.as_deref(), node_names, valid, move |client, node| {
+        batch(&app, &principal, cluster_name.as_deref(), node_names, valid, write, move |client, node| {
             let (add, remove) = (add.clone(), remove.clone());
-            async move { ops::edit_taints(&client, &node, &add, &remove).await }
+            async move { ops::edit_taints(&client, &node, &add, &remove, write).await }
         })
         .await
     }
@@ -243,9 +263,12 @@ impl NodeOpsApi {
         node: Path<String>,
         /// Why, recorded on the node as `nodecast.io/cordon-reason`.
         reason: Query<Option<String>>,
+        /// Only check the change with the API server (`dryRun=All`).
+        #[oai(default)]
+        dry_run: Query<bool>,
     ) -> Result<Json<NodeResult>> {
         let audit = Audit { reason: reason.0, principal: principal.name().to_owned(), at: Utc::now() };
-        single(&app, &principal, &cluster.0, &node.0, Some(&audit)).await
+        single(&app, &principal, &cluster.0, &node.0, Some(&audit), Write::from_dry_run(dry_run.0)).await
     }
 
     /// Uncordon one node
@@ -256,8 +279,11 @@ impl NodeOpsApi {
         principal: Data<&Principal>,
         cluster: Path<String>,
         node: Path<String>,
+        /// Only check the change with the API server (`dryRun=All`).
+        #[oai(default)]
+        dry_run: Query<bool>,
     ) -> Result<Json<NodeResult>> {
-        single(&app, &principal, &cluster.0, &node.0, None).await
+        single(&app, &principal, &cluster.0, &node.0, None, Write::from_dry_run(dry_run.0)).await
     }
 }
 
@@ -280,6 +306,7 @@ async fn batch<F, Fut>(
     cluster_name: Option<&str>,
     nodes: Vec<String>,
     valid: Result<()>,
+    write: Write,
     operation: F,
 ) -> Result<Json<BatchResult>>
 where
@@ -293,7 +320,7 @@ where
     let client = cluster.client().clone();
     let outcomes = ops::for_each_node(nodes.clone(), |node| operation(client.clone(), node)).await;
     let results = nodes.iter().zip(outcomes).map(|(node, outcome)| NodeResult::new(node, outcome)).collect();
-    Ok(Json(BatchResult { cluster_name: cluster.name.clone(), results }))
+    Ok(Json(BatchResult { cluster_name: cluster.name.clone(), dry_run: write == Write::DryRun, results }))
 }
 
 async fn single(
@@ -302,10 +329,11 @@ async fn single(
     cluster: &str,
     node: &str,
     audit: Option<&Audit>,
+    write: Write,
 ) -> Result<Json<NodeResult>> {
     let cluster = pick_cluster(app, principal, Some(cluster))?;
     principal.may_operate(Some(&cluster.name))?;
-    match ops::set_cordon(cluster.client(), node, audit).await {
+    match ops::set_cordon(cluster.client(), node, audit, write).await {
         Ok(version) => Ok(Json(NodeResult::new(node, Ok(version)))),
         Err(failure) => Err(failure.into()),
     }

@@ -26,7 +26,7 @@ use super::controllers::Kubelets;
 use super::objects::{self, NODE_LEASE_NAMESPACE, micro_time_now, timestamp_now};
 use super::patch::PatchType;
 use super::registry::{Part, Registry};
-use super::store::{self, Resource, Store};
+use super::store::{self, Resource, Store, Write};
 
 const NAMESPACES: [&str; 5] = ["default", "kube-system", "kube-public", "kube-node-lease", "demo"];
 const APPS: [(&str, &str); 4] = [("demo", "web"), ("demo", "api"), ("default", "worker"), ("kube-system", "dns")];
@@ -101,7 +101,7 @@ impl Churn {
     /// `pods_per_node` pods on each worker.
     pub fn populate(&mut self, nodes: u32, pods_per_node: u32) {
         for namespace in NAMESPACES {
-            let _ = self.store.create(Resource::Namespaces, objects::namespace(namespace));
+            let _ = self.store.create(Resource::Namespaces, objects::namespace(namespace), Write::Commit);
         }
         self.target_nodes = nodes as usize;
         for _ in 0..nodes {
@@ -161,7 +161,11 @@ impl Churn {
             types.iter().map(|kind| json!({"type": kind["type"], "lastHeartbeatTime": now})).collect();
         let patch = json!({"status": {"$setElementOrder/conditions": types, "conditions": conditions}});
         let body = serde_json::to_vec(&patch).expect("a JSON value serializes");
-        if self.registry.patch(Resource::Nodes, node, Part::Status, PatchType::StrategicMerge, &body).is_ok() {
+        if self
+            .registry
+            .patch(Resource::Nodes, node, Part::Status, PatchType::StrategicMerge, &body, Write::Commit)
+            .is_ok()
+        {
             self.last_report.insert(node.to_owned(), Instant::now());
         }
     }
@@ -173,12 +177,12 @@ impl Churn {
             Some(lease) => {
                 let mut renewed = (*lease).clone();
                 renewed["spec"]["renewTime"] = json!(micro_time_now());
-                self.registry.update(Resource::Leases, &key, Part::Main, renewed)
+                self.registry.update(Resource::Leases, &key, Part::Main, renewed, Write::Commit)
             }
             None => {
                 let Some(object) = self.store.get(Resource::Nodes, node) else { return };
                 let lease = objects::node_lease(&object, &micro_time_now());
-                self.registry.create(Resource::Leases, Some(NODE_LEASE_NAMESPACE), lease)
+                self.registry.create(Resource::Leases, Some(NODE_LEASE_NAMESPACE), lease, Write::Commit)
             }
         };
         if let Err(error) = result {
@@ -319,7 +323,7 @@ impl Churn {
             &timestamp_now(),
             self.images_per_node,
         );
-        if self.store.create(Resource::Nodes, object).is_ok() {
+        if self.store.create(Resource::Nodes, object, Write::Commit).is_ok() {
             self.nodes.push(name.clone());
             self.kubelets.start(&name);
             self.last_report.insert(name.clone(), Instant::now());
@@ -340,9 +344,10 @@ impl Churn {
         self.kubelets.stop(&node);
         self.last_report.remove(&node);
         self.pods.retain(|(_, on)| *on != node);
-        self.store.delete(Resource::Nodes, &node, None).ok()?;
+        self.store.delete(Resource::Nodes, &node, None, Write::Commit).ok()?;
         // The garbage collector removes the lease the node owned.
-        let _ = self.store.delete(Resource::Leases, &store::key(Some(NODE_LEASE_NAMESPACE), &node), None);
+        let _ =
+            self.store.delete(Resource::Leases, &store::key(Some(NODE_LEASE_NAMESPACE), &node), None, Write::Commit);
         Some(Change::Leave { node })
     }
 
@@ -353,7 +358,7 @@ impl Churn {
         self.next_pod += 1;
         let pod = objects::pod(namespace, app, suffix, &node, &timestamp_now());
         let key = store::key(Some(namespace), &store::object_name(&pod)?);
-        self.store.create(Resource::Pods, pod).ok()?;
+        self.store.create(Resource::Pods, pod, Write::Commit).ok()?;
         self.pods.push((key.clone(), node));
         Some(Change::PodPlaced { pod: key })
     }
@@ -361,14 +366,14 @@ impl Churn {
     fn remove_pod(&mut self) -> Option<Change> {
         let at = self.rng.random_range(0..self.pods.len());
         let (key, _) = self.pods.swap_remove(at);
-        self.store.delete(Resource::Pods, &key, None).ok()?;
+        self.store.delete(Resource::Pods, &key, None, Write::Commit).ok()?;
         Some(Change::PodRemoved { pod: key })
     }
 
     /// Edits a node in place; `None` when it is gone (deleted by someone else).
     fn edit_node(&self, node: &str, edit: impl FnOnce(&mut Value)) -> Option<()> {
         self.store
-            .update(Resource::Nodes, node, None, |mut object| {
+            .update(Resource::Nodes, node, None, Write::Commit, |mut object| {
                 edit(&mut object);
                 Ok(object)
             })

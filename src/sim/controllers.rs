@@ -21,7 +21,7 @@ use tokio_util::sync::CancellationToken;
 use super::budget;
 use super::objects::{self, timestamp_now};
 use super::registry::{DeleteOptions, Part, Registry};
-use super::store::{self, Event, EventType, Resource};
+use super::store::{self, Event, EventType, Resource, Write};
 
 /// Events read from the history per pass.
 const BATCH: usize = 4096;
@@ -230,7 +230,7 @@ impl Controllers {
         let pod_ip = pod_ip(&node, &pod);
         let mut running = (*pod).clone();
         running["status"] = objects::running_pod_status(&pod, host_ip, &pod_ip, &timestamp_now());
-        if let Err(error) = self.registry.update(Resource::Pods, key, Part::Status, running) {
+        if let Err(error) = self.registry.update(Resource::Pods, key, Part::Status, running, Write::Commit) {
             tracing::debug!(%key, %error, "kubelet could not report its pod running");
         }
     }
@@ -259,7 +259,7 @@ impl Controllers {
             .keys()
             .filter(|key| key.split_once('/').is_some_and(|(namespace, _)| namespaces.contains(namespace)))
         {
-            let result = store.update(Resource::PodDisruptionBudgets, key, None, |mut object| {
+            let result = store.update(Resource::PodDisruptionBudgets, key, None, Write::Commit, |mut object| {
                 let now = Utc::now();
                 object["status"] = budget::status(&object, &pods, now).to_json(&object["status"], now);
                 Ok(object)

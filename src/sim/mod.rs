@@ -41,7 +41,7 @@ pub use churn::Churn;
 pub use controllers::Kubelets;
 pub use registry::Registry;
 pub use status::Status;
-pub use store::{Resource, Store};
+pub use store::{Resource, Store, Write};
 
 /// Settings of the simulator (`[sim]` in the configuration).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -216,7 +216,9 @@ impl Simulator {
         for budget in &config.disruption_budgets {
             let selector = budget::selector_object(&budget.selector).expect("validated selectors convert");
             let object = objects::disruption_budget(&budget.name, &budget.namespace, selector, budget.min_available);
-            if let Err(error) = registry.create(Resource::PodDisruptionBudgets, Some(&budget.namespace), object) {
+            if let Err(error) =
+                registry.create(Resource::PodDisruptionBudgets, Some(&budget.namespace), object, Write::Commit)
+            {
                 tracing::warn!(budget = %budget.name, %error, "simulator could not create a configured disruption budget");
             }
         }

@@ -15,8 +15,8 @@ use serde_json::{Value, json};
 use super::budget;
 use super::objects::timestamp;
 use super::patch::{self, PatchType};
-use super::status::Status;
-use super::store::{self, Resource, Store};
+use super::status::{FieldError, Status};
+use super::store::{self, Resource, Store, Write};
 use super::validation::validate;
 
 /// The grace period of a pod that does not name one (the API's default for `terminationGracePeriodSeconds`).
@@ -50,11 +50,13 @@ pub struct DeleteOptions {
     pub grace_period_seconds: Option<i64>,
     pub resource_version: Option<u64>,
     pub uid: Option<String>,
+    pub write: Write,
 }
 
 impl DeleteOptions {
-    /// Reads `DeleteOptions` from a request body (JSON) or, when it has none, the query.
-    pub fn parse(body: &[u8], grace_period_query: Option<&str>) -> Result<Self, Status> {
+    /// Reads `DeleteOptions` from a request body (JSON) or, when it has none,
+    /// the query; `dryRun` may come from either.
+    pub fn parse(body: &[u8], grace_period_query: Option<&str>, write: Write) -> Result<Self, Status> {
         if body.iter().all(u8::is_ascii_whitespace) {
             let grace_period_seconds = grace_period_query
                 .map(|value| {
@@ -63,24 +65,44 @@ impl DeleteOptions {
                         .map_err(|_| Status::bad_request(format!("gracePeriodSeconds: invalid value {value:?}")))
                 })
                 .transpose()?;
-            return Ok(Self { grace_period_seconds, ..Self::default() });
+            return Ok(Self { grace_period_seconds, write, ..Self::default() });
         }
         let options: Value = serde_json::from_slice(body)
             .map_err(|e| Status::bad_request(format!("error decoding DeleteOptions: {e}")))?;
-        Ok(Self::from_json(&options))
+        let mut options = Self::from_json(&options)?;
+        if write == Write::DryRun {
+            options.write = Write::DryRun;
+        }
+        Ok(options)
     }
 
-    pub fn from_json(options: &Value) -> Self {
-        Self {
+    pub fn from_json(options: &Value) -> Result<Self, Status> {
+        let dry_run: Vec<&str> = match &options["dryRun"] {
+            Value::Array(values) => values.iter().map(|value| value.as_str().unwrap_or_default()).collect(),
+            _ => Vec::new(),
+        };
+        Ok(Self {
             grace_period_seconds: options["gracePeriodSeconds"].as_i64(),
             resource_version: options["preconditions"]["resourceVersion"].as_str().and_then(|v| v.parse().ok()),
             uid: options["preconditions"]["uid"].as_str().map(str::to_owned),
-        }
+            write: dry_run_write("DeleteOptions", &dry_run)?,
+        })
     }
 
     pub fn force() -> Self {
         Self { grace_period_seconds: Some(0), ..Self::default() }
     }
+}
+
+/// The write a `dryRun` option asks for, as kube-apiserver validates it: none,
+/// or only `All`; anything else is a 422 naming the options' kind
+/// (`CreateOptions`, `DeleteOptions`, ...).
+pub fn dry_run_write(options_kind: &str, values: &[&str]) -> Result<Write, Status> {
+    if values.iter().any(|value| *value != "All") {
+        let error = FieldError::not_supported_list("dryRun", values, vec!["All"]);
+        return Err(Status::invalid_fields(&format!("{options_kind}.meta.k8s.io"), "", &[error]));
+    }
+    Ok(if values.is_empty() { Write::Commit } else { Write::DryRun })
 }
 
 pub struct Registry {
@@ -100,7 +122,13 @@ impl Registry {
     }
 
     /// POST to a collection: defaults, server-owned fields, validation, then the store.
-    pub fn create(&self, resource: Resource, namespace: Option<&str>, mut object: Value) -> Result<Arc<Value>, Status> {
+    pub fn create(
+        &self,
+        resource: Resource,
+        namespace: Option<&str>,
+        mut object: Value,
+        write: Write,
+    ) -> Result<Arc<Value>, Status> {
         check_type(resource, &object)?;
         if !object["metadata"].is_object() {
             object["metadata"] = json!({});
@@ -140,14 +168,21 @@ impl Registry {
                 Some(_) => {}
             }
         }
-        self.store.create(resource, object)
+        self.store.create(resource, object, write)
     }
 
     /// PUT of a whole object to the resource or to its `/status`.
-    pub fn update(&self, resource: Resource, key: &str, part: Part, object: Value) -> Result<Arc<Value>, Status> {
+    pub fn update(
+        &self,
+        resource: Resource,
+        key: &str,
+        part: Part,
+        object: Value,
+        write: Write,
+    ) -> Result<Arc<Value>, Status> {
         check_type(resource, &object)?;
         let expected = store::object_resource_version(&object);
-        self.store.update(resource, key, expected, |current| {
+        self.store.update(resource, key, expected, write, |current| {
             let merged = carry_over(resource, part, &current, object);
             validate(resource, &merged)?;
             Ok(merged)
@@ -162,9 +197,10 @@ impl Registry {
         part: Part,
         patch_type: PatchType,
         body: &[u8],
+        write: Write,
     ) -> Result<Arc<Value>, Status> {
         let name = key.rsplit('/').next().unwrap_or(key);
-        self.store.update(resource, key, None, |current| {
+        self.store.update(resource, key, None, write, |current| {
             let mut patched = current.clone();
             patch::apply(patch_type, &mut patched, body)?;
             let seen = &current["metadata"]["resourceVersion"];
@@ -186,14 +222,15 @@ impl Registry {
         check_preconditions(resource, name, &current, options)?;
         if resource == Resource::Namespaces {
             // The namespace controller empties it and then removes it; until then it is Terminating.
-            let terminating = self.store.update(resource, key, options.resource_version, |mut namespace| {
-                if namespace["metadata"]["deletionTimestamp"].is_null() {
-                    namespace["metadata"]["deletionTimestamp"] = json!(timestamp(Utc::now()));
-                    namespace["metadata"]["deletionGracePeriodSeconds"] = json!(0);
-                    namespace["status"]["phase"] = json!("Terminating");
-                }
-                Ok(namespace)
-            })?;
+            let terminating =
+                self.store.update(resource, key, options.resource_version, options.write, |mut namespace| {
+                    if namespace["metadata"]["deletionTimestamp"].is_null() {
+                        namespace["metadata"]["deletionTimestamp"] = json!(timestamp(Utc::now()));
+                        namespace["metadata"]["deletionGracePeriodSeconds"] = json!(0);
+                        namespace["status"]["phase"] = json!("Terminating");
+                    }
+                    Ok(namespace)
+                })?;
             return Ok(Deleted::Terminating(terminating));
         }
         let grace = match resource {
@@ -201,9 +238,9 @@ impl Registry {
             _ => 0,
         };
         if grace == 0 {
-            return Ok(Deleted::Gone(self.store.delete(resource, key, options.resource_version)?));
+            return Ok(Deleted::Gone(self.store.delete(resource, key, options.resource_version, options.write)?));
         }
-        let terminating = self.store.update(resource, key, options.resource_version, |mut pod| {
+        let terminating = self.store.update(resource, key, options.resource_version, options.write, |mut pod| {
             let already = pod["metadata"]["deletionGracePeriodSeconds"].as_i64();
             if already.is_none_or(|already| grace < already) {
                 let deadline = Utc::now() + TimeDelta::seconds(grace);
@@ -229,17 +266,22 @@ impl Registry {
             }
         }
         if left == 0 {
-            let _ = self.store.delete(Resource::Namespaces, namespace, None);
+            let _ = self.store.delete(Resource::Namespaces, namespace, None, Write::Commit);
         }
     }
 
-    /// `pods/eviction`: a delete that honours the one disruption budget selecting the pod.
-    pub fn evict(&self, namespace: &str, name: &str, eviction: &Value) -> Result<(), Status> {
+    /// `pods/eviction`: a delete that honours the one disruption budget
+    /// selecting the pod. A dry run, asked for by the create (`write`) or by
+    /// the eviction's own `deleteOptions`, decides but spends nothing.
+    pub fn evict(&self, namespace: &str, name: &str, eviction: &Value, write: Write) -> Result<(), Status> {
         let named = eviction["metadata"]["name"].as_str().unwrap_or_default();
         if named != name {
             return Err(Status::bad_request("name in URL does not match name in Eviction object"));
         }
-        let options = DeleteOptions::from_json(&eviction["deleteOptions"]);
+        let mut options = DeleteOptions::from_json(&eviction["deleteOptions"])?;
+        if write == Write::DryRun {
+            options.write = Write::DryRun;
+        }
         let _one_at_a_time = self.evictions.lock();
         let key = store::key(Some(namespace), name);
         let pod = self.store.get(Resource::Pods, &key).ok_or_else(|| Status::not_found("pods", name))?;
@@ -254,7 +296,6 @@ impl Registry {
             .values()
             .filter(|budget| store::object_namespace(budget) == Some(namespace) && budget::selects(budget, &pod, true))
             .collect();
-        let mut options = options;
         match selecting.as_slice() {
             [] => {}
             [budget] => {
@@ -270,13 +311,19 @@ impl Registry {
                         desired,
                         healthy,
                     ));
-                } else {
+                } else if options.write == Write::Commit {
                     let budget_key =
                         store::key(Some(namespace), budget["metadata"]["name"].as_str().unwrap_or_default());
-                    self.store.update(Resource::PodDisruptionBudgets, &budget_key, None, |mut budget| {
-                        budget["status"] = status.spend_one(name, Utc::now());
-                        Ok(budget)
-                    })?;
+                    self.store.update(
+                        Resource::PodDisruptionBudgets,
+                        &budget_key,
+                        None,
+                        Write::Commit,
+                        |mut budget| {
+                            budget["status"] = status.spend_one(name, Utc::now());
+                            Ok(budget)
+                        },
+                    )?;
                 }
             }
             _ => {
@@ -455,14 +502,14 @@ mod tests {
 
     fn registry() -> Registry {
         let store = Arc::new(Store::new(100));
-        store.create(Resource::Namespaces, objects::namespace("demo")).unwrap();
+        store.create(Resource::Namespaces, objects::namespace("demo"), Write::Commit).unwrap();
         Registry::new(store)
     }
 
     fn running_pod(registry: &Registry, suffix: u64, node: &str) -> String {
         let pod = objects::pod("demo", "web", suffix, node, &objects::timestamp_now());
         let name = store::object_name(&pod).unwrap();
-        registry.store().create(Resource::Pods, pod).unwrap();
+        registry.store().create(Resource::Pods, pod, Write::Commit).unwrap();
         name
     }
 
@@ -470,17 +517,17 @@ mod tests {
     fn a_write_to_the_object_keeps_its_status_and_one_to_status_keeps_its_spec() {
         let registry = registry();
         let node = objects::node("n1", 1, false, &objects::timestamp_now());
-        registry.create(Resource::Nodes, None, node).unwrap();
+        registry.create(Resource::Nodes, None, node, Write::Commit).unwrap();
         let mut edited = (*registry.store().get(Resource::Nodes, "n1").unwrap()).clone();
         edited["spec"]["unschedulable"] = json!(true);
         edited["status"]["conditions"] = json!([]);
-        let updated = registry.update(Resource::Nodes, "n1", Part::Main, edited.clone()).unwrap();
+        let updated = registry.update(Resource::Nodes, "n1", Part::Main, edited.clone(), Write::Commit).unwrap();
         assert_eq!(updated["spec"]["unschedulable"], true);
         assert_eq!(updated["status"]["conditions"].as_array().unwrap().len(), 5);
 
         edited["metadata"]["resourceVersion"] = updated["metadata"]["resourceVersion"].clone();
         edited["spec"]["unschedulable"] = json!(false);
-        let updated = registry.update(Resource::Nodes, "n1", Part::Status, edited).unwrap();
+        let updated = registry.update(Resource::Nodes, "n1", Part::Status, edited, Write::Commit).unwrap();
         assert_eq!(updated["spec"]["unschedulable"], true);
         assert_eq!(updated["status"]["conditions"], json!([]));
     }
@@ -491,7 +538,7 @@ mod tests {
         let pod = json!({"kind": "Pod", "apiVersion": "v1", "metadata": {"name": "p"},
                          "spec": {"containers": [{"name": "c", "image": "busybox"}]},
                          "status": {"phase": "Running"}});
-        let created = registry.create(Resource::Pods, Some("demo"), pod).unwrap();
+        let created = registry.create(Resource::Pods, Some("demo"), pod, Write::Commit).unwrap();
         assert_eq!(created["status"], json!({"phase": "Pending", "qosClass": "BestEffort"}));
         assert_eq!(created["spec"]["terminationGracePeriodSeconds"], 30);
         assert_eq!(created["metadata"]["namespace"], "demo");
@@ -528,10 +575,10 @@ mod tests {
         let registry = registry();
         let names: Vec<String> = (1..=3).map(|suffix| running_pod(&registry, suffix, "n1")).collect();
         let budget = objects::disruption_budget("web", "demo", json!({"matchLabels": {"app": "web"}}), 2);
-        registry.create(Resource::PodDisruptionBudgets, Some("demo"), budget).unwrap();
+        registry.create(Resource::PodDisruptionBudgets, Some("demo"), budget, Write::Commit).unwrap();
         let eviction = |name: &str| json!({"metadata": {"name": name}});
-        registry.evict("demo", &names[0], &eviction(&names[0])).unwrap();
-        let refused = registry.evict("demo", &names[1], &eviction(&names[1])).unwrap_err();
+        registry.evict("demo", &names[0], &eviction(&names[0]), Write::Commit).unwrap();
+        let refused = registry.evict("demo", &names[1], &eviction(&names[1]), Write::Commit).unwrap_err();
         assert_eq!((refused.code, refused.reason), (429, "TooManyRequests"));
         assert_eq!(
             refused.details.unwrap()["causes"][0]["message"],

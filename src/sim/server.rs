@@ -26,9 +26,9 @@ use super::auth::{self, Attributes, User};
 use super::discovery;
 use super::patch::PatchType;
 use super::protobuf;
-use super::registry::{DeleteOptions, Deleted, Part, Registry};
+use super::registry::{self, DeleteOptions, Deleted, Part, Registry};
 use super::status::{self, FieldError, Status};
-use super::store::{self, EventType, Resource, Store};
+use super::store::{self, EventType, Resource, Store, Write};
 use super::table::{table_columns, table_row};
 use crate::selector::{FieldSelector, LabelSelector};
 
@@ -97,6 +97,20 @@ struct Call<'a> {
     content_type: &'a str,
     body: Bytes,
     user: User,
+}
+
+impl Call<'_> {
+    /// Whether to keep the write, from its `dryRun` parameter; `options_kind`
+    /// names the options in the error, as kube-apiserver does.
+    fn write(&self, options_kind: &str) -> Result<Write, Status> {
+        let values: Vec<&str> = self.query.get("dryRun").map(String::as_str).into_iter().collect();
+        registry::dry_run_write(options_kind, &values)
+    }
+
+    fn delete_options(&self) -> Result<DeleteOptions, Status> {
+        let grace_period = self.query.get("gracePeriodSeconds").map(String::as_str);
+        DeleteOptions::parse(&self.body, grace_period, self.write("DeleteOptions")?)
+    }
 }
 
 /// A path under `/api/v1` or `/apis/GROUP/v1`, as kube-apiserver's request info splits it.
@@ -252,7 +266,7 @@ impl Api {
                     return Err(Status::method_not_allowed(call.method.as_str()));
                 }
                 let eviction = decode(call)?;
-                self.registry.evict(namespace.unwrap_or_default(), name, &eviction)?;
+                self.registry.evict(namespace.unwrap_or_default(), name, &eviction, call.write("CreateOptions")?)?;
                 Ok(json_response(StatusCode::CREATED, &status::success(201)))
             }
             _ => Err(Status::no_route()),
@@ -267,12 +281,12 @@ impl Api {
             }
             Method::POST => {
                 let object = decode(call)?;
-                Ok(json_response(StatusCode::CREATED, &*self.registry.create(resource, namespace, object)?))
+                let created = self.registry.create(resource, namespace, object, call.write("CreateOptions")?)?;
+                Ok(json_response(StatusCode::CREATED, &created))
             }
             Method::DELETE if resource != Resource::Namespaces => {
                 let selection = Selection::parse(resource, namespace, &call.query)?;
-                let options =
-                    DeleteOptions::parse(&call.body, call.query.get("gracePeriodSeconds").map(String::as_str))?;
+                let options = call.delete_options()?;
                 let (version, objects) = self.store().list(resource);
                 let mut deleted = Vec::new();
                 for (key, _) in objects.iter().filter(|(_, object)| selection.selects(object)) {
@@ -315,15 +329,17 @@ impl Api {
                         "the name of the object ({named}) does not match the name on the URL ({name})"
                     )));
                 }
-                Ok(json_response(StatusCode::OK, &*self.registry.update(resource, &key, part, object)?))
+                let updated = self.registry.update(resource, &key, part, object, call.write("UpdateOptions")?)?;
+                Ok(json_response(StatusCode::OK, &updated))
             }
             Method::PATCH => {
                 let patch_type = PatchType::from_content_type(call.content_type)?;
-                Ok(json_response(StatusCode::OK, &*self.registry.patch(resource, &key, part, patch_type, &call.body)?))
+                let write = call.write("PatchOptions")?;
+                let patched = self.registry.patch(resource, &key, part, patch_type, &call.body, write)?;
+                Ok(json_response(StatusCode::OK, &patched))
             }
             Method::DELETE => {
-                let options =
-                    DeleteOptions::parse(&call.body, call.query.get("gracePeriodSeconds").map(String::as_str))?;
+                let options = call.delete_options()?;
                 let deleted = self.registry.delete(resource, &key, &options)?;
                 // Pods answer with the object, and so does whatever is still on its way out
                 // (a namespace being emptied); what is gone at once answers with a Status.

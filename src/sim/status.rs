@@ -245,10 +245,21 @@ pub struct FieldError {
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Problem {
-    Invalid { value: Value, detail: String },
-    Required { detail: String },
-    Forbidden { detail: String },
-    NotSupported { value: String, supported: Vec<&'static str> },
+    Invalid {
+        value: Value,
+        detail: String,
+    },
+    Required {
+        detail: String,
+    },
+    Forbidden {
+        detail: String,
+    },
+    /// `value` as Go's `%#v` prints it: `"x"` for a string, `[]string{"x"}` for a list.
+    NotSupported {
+        value: String,
+        supported: Vec<&'static str>,
+    },
 }
 
 impl FieldError {
@@ -265,7 +276,13 @@ impl FieldError {
     }
 
     pub fn not_supported(field: impl Into<String>, value: &str, supported: Vec<&'static str>) -> Self {
-        Self { field: field.into(), problem: Problem::NotSupported { value: value.to_owned(), supported } }
+        Self { field: field.into(), problem: Problem::NotSupported { value: format!("{value:?}"), supported } }
+    }
+
+    /// An unsupported list of strings, such as a repeated query parameter.
+    pub fn not_supported_list(field: impl Into<String>, values: &[&str], supported: Vec<&'static str>) -> Self {
+        let value = format!("[]string{{{}}}", values.iter().map(|v| format!("{v:?}")).collect::<Vec<_>>().join(", "));
+        Self { field: field.into(), problem: Problem::NotSupported { value, supported } }
     }
 
     /// The `reason` of the Status cause (`FieldValueInvalid`, ...).
@@ -288,7 +305,7 @@ impl FieldError {
             Problem::Required { detail } => with_detail("Required value", detail),
             Problem::Forbidden { detail } => with_detail("Forbidden", detail),
             Problem::NotSupported { value, supported } => format!(
-                "Unsupported value: {value:?}: supported values: {}",
+                "Unsupported value: {value}: supported values: {}",
                 supported.iter().map(|v| format!("{v:?}")).collect::<Vec<_>>().join(", ")
             ),
         }

@@ -203,6 +203,16 @@ struct Inner {
     compacted: u64,
 }
 
+/// Whether a write is kept, or only checked and answered as it would have
+/// been (`dryRun=All`): every stage runs but the last, so the answer carries
+/// what would have been stored, yet nothing changes and no event is sent.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Write {
+    #[default]
+    Commit,
+    DryRun,
+}
+
 /// The store; cheap to share behind an `Arc`, one lock held only for the length
 /// of a single read or write (never across an `.await`).
 pub struct Store {
@@ -294,7 +304,7 @@ impl Store {
     }
 
     /// Adds an object; 409 AlreadyExists when its key is taken.
-    pub fn create(&self, resource: Resource, mut object: Value) -> Result<Arc<Value>, Status> {
+    pub fn create(&self, resource: Resource, mut object: Value, write: Write) -> Result<Arc<Value>, Status> {
         let name = object_name(&object).ok_or_else(|| {
             Status::invalid(resource.kind(), "", "metadata.name", "Required value: name or generateName is required")
         })?;
@@ -306,6 +316,10 @@ impl Store {
         let metadata = metadata_mut(&mut object);
         metadata.entry("uid").or_insert_with(|| Value::from(uuid::Uuid::new_v4().to_string()));
         metadata.entry("creationTimestamp").or_insert_with(|| Value::from(super::objects::timestamp_now()));
+        if write == Write::DryRun {
+            // Only storing gives an object its resourceVersion.
+            return Ok(Arc::new(object));
+        }
         Ok(self.commit(&mut inner, resource, EventType::Added, key, object))
     }
 
@@ -317,6 +331,7 @@ impl Store {
         resource: Resource,
         key: &str,
         expected: Option<u64>,
+        write: Write,
         change: impl FnOnce(Value) -> Result<Value, Status>,
     ) -> Result<Arc<Value>, Status> {
         let mut inner = self.write();
@@ -344,11 +359,20 @@ impl Store {
         if updated == *current {
             return Ok(current);
         }
+        if write == Write::DryRun {
+            return Ok(Arc::new(updated));
+        }
         Ok(self.commit(&mut inner, resource, EventType::Modified, key.to_owned(), updated))
     }
 
     /// Removes an object and returns it as it was last seen (with the deletion's version).
-    pub fn delete(&self, resource: Resource, key: &str, expected: Option<u64>) -> Result<Arc<Value>, Status> {
+    pub fn delete(
+        &self,
+        resource: Resource,
+        key: &str,
+        expected: Option<u64>,
+        write: Write,
+    ) -> Result<Arc<Value>, Status> {
         let mut inner = self.write();
         let name = key.rsplit('/').next().unwrap_or(key);
         let current = inner.collections[resource.index()]
@@ -357,6 +381,9 @@ impl Store {
             .ok_or_else(|| Status::not_found(&resource.qualified(), name))?;
         if expected.is_some_and(|expected| Some(expected) != object_resource_version(&current)) {
             return Err(Status::conflict(&resource.qualified(), name));
+        }
+        if write == Write::DryRun {
+            return Ok(current);
         }
         Ok(self.commit(&mut inner, resource, EventType::Deleted, key.to_owned(), (*current).clone()))
     }
@@ -461,8 +488,8 @@ mod tests {
     #[test]
     fn every_write_takes_the_next_resource_version() {
         let store = Store::new(10);
-        let a = store.create(Resource::Nodes, node("a")).unwrap();
-        let b = store.create(Resource::Nodes, node("b")).unwrap();
+        let a = store.create(Resource::Nodes, node("a"), Write::Commit).unwrap();
+        let b = store.create(Resource::Nodes, node("b"), Write::Commit).unwrap();
         assert_eq!(object_resource_version(&a), Some(2));
         assert_eq!(object_resource_version(&b), Some(3));
         assert_eq!(store.resource_version(), 3);
@@ -471,9 +498,9 @@ mod tests {
     #[test]
     fn stale_resource_version_is_a_conflict_and_changes_nothing() {
         let store = Store::new(10);
-        store.create(Resource::Nodes, node("a")).unwrap();
-        store.update(Resource::Nodes, "a", Some(2), |n| set_label(n, "x")).unwrap();
-        let err = store.update(Resource::Nodes, "a", Some(2), |n| set_label(n, "y")).unwrap_err();
+        store.create(Resource::Nodes, node("a"), Write::Commit).unwrap();
+        store.update(Resource::Nodes, "a", Some(2), Write::Commit, |n| set_label(n, "x")).unwrap();
+        let err = store.update(Resource::Nodes, "a", Some(2), Write::Commit, |n| set_label(n, "y")).unwrap_err();
         assert_eq!((err.code, err.reason), (409, "Conflict"));
         assert_eq!(store.get(Resource::Nodes, "a").unwrap()["metadata"]["labels"]["pool"], "x");
     }
@@ -481,21 +508,21 @@ mod tests {
     #[test]
     fn update_that_changes_nothing_commits_nothing() {
         let store = Store::new(10);
-        store.create(Resource::Nodes, node("a")).unwrap();
-        store.update(Resource::Nodes, "a", None, |n| set_label(n, "x")).unwrap();
+        store.create(Resource::Nodes, node("a"), Write::Commit).unwrap();
+        store.update(Resource::Nodes, "a", None, Write::Commit, |n| set_label(n, "x")).unwrap();
         let before = store.resource_version();
-        store.update(Resource::Nodes, "a", None, |n| set_label(n, "x")).unwrap();
+        store.update(Resource::Nodes, "a", None, Write::Commit, |n| set_label(n, "x")).unwrap();
         assert_eq!(store.resource_version(), before);
     }
 
     #[test]
     fn list_at_an_older_version_undoes_later_writes() {
         let store = Store::new(10);
-        store.create(Resource::Nodes, node("a")).unwrap();
+        store.create(Resource::Nodes, node("a"), Write::Commit).unwrap();
         let at = store.resource_version();
-        store.create(Resource::Nodes, node("b")).unwrap();
-        store.update(Resource::Nodes, "a", None, |n| set_label(n, "x")).unwrap();
-        store.delete(Resource::Nodes, "a", None).unwrap();
+        store.create(Resource::Nodes, node("b"), Write::Commit).unwrap();
+        store.update(Resource::Nodes, "a", None, Write::Commit, |n| set_label(n, "x")).unwrap();
+        store.delete(Resource::Nodes, "a", None, Write::Commit).unwrap();
         let old = store.list_at(Resource::Nodes, at).unwrap();
         assert_eq!(old.keys().collect::<Vec<_>>(), ["a"]);
         assert!(old["a"]["metadata"].get("labels").is_none());
@@ -505,7 +532,7 @@ mod tests {
     fn versions_older_than_the_history_are_expired() {
         let store = Store::new(2);
         for name in ["a", "b", "c", "d"] {
-            store.create(Resource::Nodes, node(name)).unwrap();
+            store.create(Resource::Nodes, node(name), Write::Commit).unwrap();
         }
         assert_eq!(store.events_after(2, 10).unwrap_err().code, 410);
         assert_eq!(store.list_at(Resource::Nodes, 2).unwrap_err().code, 410);

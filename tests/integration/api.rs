@@ -9,7 +9,7 @@ use kube::api::{Api, Patch, PatchParams};
 use nodecast::auth::{Role, TokenConfig};
 use nodecast::cache::ChangeKind;
 use nodecast::detect::ChangeSet;
-use nodecast::sim::{self, Resource, Simulator};
+use nodecast::sim::{self, Resource, Simulator, Write};
 use serde_json::{Value, json};
 
 use crate::support::{Nodecast, client, eventually, quiet};
@@ -81,10 +81,10 @@ async fn expired_watch_relists_without_spurious_changes_and_drops_deleted_nodes(
     let mut changes = cluster.subscribe();
     tokio::time::sleep(Duration::from_millis(300)).await;
 
-    sim.store().delete(Resource::Nodes, "node-0007", None).unwrap();
+    sim.store().delete(Resource::Nodes, "node-0007", None, Write::Commit).unwrap();
     for round in 0..40 {
         sim.store()
-            .update(Resource::Nodes, "node-0002", None, |mut node| {
+            .update(Resource::Nodes, "node-0002", None, Write::Commit, |mut node| {
                 node["metadata"]["labels"]["round"] = json!(round.to_string());
                 Ok(node)
             })
@@ -156,7 +156,7 @@ async fn clusters_stay_isolated_and_are_registered_and_unregistered_at_run_time(
     assert_eq!(names(&nodecast.json("/api/v1/nodes?cluster_name=b", 200).await).len(), 7);
     let seq_a = nodecast.json("/api/v1/nodes?cluster_name=a", 200).await["seq"].clone();
     let mut b_changes = nodecast.app.cluster("b").unwrap().subscribe();
-    b.store().delete(Resource::Nodes, "node-0006", None).unwrap();
+    b.store().delete(Resource::Nodes, "node-0006", None, Write::Commit).unwrap();
     tokio::time::timeout(Duration::from_secs(10), b_changes.recv()).await.unwrap().unwrap();
     assert_eq!(nodecast.json("/api/v1/nodes?cluster_name=a", 200).await["seq"], seq_a, "b's change stays in b");
     let error = nodecast.json("/api/v1/nodes", 400).await;
@@ -267,7 +267,7 @@ async fn etag_answers_304_until_the_data_changes() {
         assert_eq!(cached.status().as_u16(), 304, "{path}");
         let mut changes = nodecast.app.cluster("c1").unwrap().subscribe();
         sim.store()
-            .update(Resource::Nodes, "node-0002", None, |mut node| {
+            .update(Resource::Nodes, "node-0002", None, Write::Commit, |mut node| {
                 node["metadata"]["labels"]["etag"] = json!(path.len().to_string());
                 Ok(node)
             })
@@ -429,7 +429,7 @@ async fn metrics_show_lag_latencies_connections_and_queues() {
     let url = format!("{}/api/v1/ws/nodes?cluster=c1", nodecast.url.replace("http", "ws"));
     let (mut socket, _) = tokio_tungstenite::connect_async(url).await.unwrap();
     sim.store()
-        .update(Resource::Nodes, "node-0001", None, |mut node| {
+        .update(Resource::Nodes, "node-0001", None, Write::Commit, |mut node| {
             node["metadata"]["labels"]["pool"] = json!("blue");
             Ok(node)
         })

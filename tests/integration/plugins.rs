@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use futures::StreamExt;
 use nodecast::plugin::{OnError, PluginConfig};
-use nodecast::sim::{self, Resource, Simulator};
+use nodecast::sim::{self, Resource, Simulator, Write};
 use serde_json::{Value, json};
 use tokio_tungstenite::tungstenite::Message;
 
@@ -44,7 +44,7 @@ async fn next_message(socket: &mut Socket) -> Option<Value> {
 
 fn edit(sim: &Simulator, node: &str, change: impl FnOnce(&mut Value)) {
     sim.store()
-        .update(Resource::Nodes, node, None, |mut object| {
+        .update(Resource::Nodes, node, None, Write::Commit, |mut object| {
             change(&mut object);
             Ok(object)
         })
@@ -103,7 +103,7 @@ async fn transitions_only_keeps_ready_schedulable_taint_changes_and_deletions() 
     edit(&sim, "node-0003", |node| set_ready(node, "False"));
     edit(&sim, "node-0003", |node| node["metadata"]["annotations"]["note"] = json!("x"));
     edit(&sim, "node-0004", |node| node["spec"]["taints"] = json!([{"key": "k", "effect": "NoSchedule"}]));
-    sim.store().delete(Resource::Nodes, "node-0001", None).unwrap();
+    sim.store().delete(Resource::Nodes, "node-0001", None, Write::Commit).unwrap();
     let mut seen = Vec::new();
     while let Some(event) = next_event(&mut socket, QUIET).await {
         seen.push((event["type"].as_str().unwrap().to_owned(), event["changes"].clone()));
@@ -149,7 +149,7 @@ async fn the_c_example_keeps_only_readiness_changes_and_deletions() {
     let mut socket = subscribe(&nodecast).await;
     edit(&sim, "node-0002", |node| node["metadata"]["labels"]["team"] = json!("a"));
     edit(&sim, "node-0003", |node| set_ready(node, "False"));
-    sim.store().delete(Resource::Nodes, "node-0004", None).unwrap();
+    sim.store().delete(Resource::Nodes, "node-0004", None, Write::Commit).unwrap();
     let first = next_event(&mut socket, WAIT).await.unwrap();
     assert_eq!((first["type"].as_str(), first["node_name"].as_str()), (Some("node_update"), Some("node-0003")));
     assert_eq!(next_event(&mut socket, WAIT).await.unwrap()["type"], "node_delete");

@@ -9,7 +9,7 @@ use futures::{StreamExt, TryStreamExt};
 use k8s_openapi::api::core::v1::{Node, Pod};
 use kube::api::{Api, EvictParams, ListParams, Patch, PatchParams, PostParams, WatchEvent, WatchParams};
 use kube::runtime::watcher;
-use nodecast::sim::{self, DisruptionBudget, Resource, Simulator};
+use nodecast::sim::{self, DisruptionBudget, Resource, Simulator, Write};
 use serde_json::json;
 
 use crate::support::{client, eventually, quiet, status};
@@ -27,7 +27,7 @@ async fn list_pages_through_every_node_exactly_once_while_nodes_change() {
     for deleted in (1..).map(|pages| 46 - pages) {
         seen.extend(page.items.iter().map(|node| node.metadata.name.clone().unwrap()));
         // Writes between pages must not leak into a paged list: it is one consistent view.
-        sim.store().delete(Resource::Nodes, &format!("node-{deleted:04}"), None).unwrap();
+        sim.store().delete(Resource::Nodes, &format!("node-{deleted:04}"), None, Write::Commit).unwrap();
         match page.metadata.continue_ {
             Some(token) if !token.is_empty() => {
                 params = params.continue_token(&token);
@@ -116,10 +116,10 @@ async fn expired_watch_makes_the_watcher_relist_and_see_deletions() {
 
     // Let the watch connect before outrunning it.
     tokio::time::sleep(Duration::from_millis(300)).await;
-    sim.store().delete(Resource::Nodes, "node-0004", None).unwrap();
+    sim.store().delete(Resource::Nodes, "node-0004", None, Write::Commit).unwrap();
     for round in 0..30 {
         sim.store()
-            .update(Resource::Nodes, "node-0001", None, |mut node| {
+            .update(Resource::Nodes, "node-0001", None, Write::Commit, |mut node| {
                 node["metadata"]["labels"]["round"] = json!(round.to_string());
                 Ok(node)
             })

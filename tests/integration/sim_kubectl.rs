@@ -332,6 +332,35 @@ async fn cordon_label_taint_and_uncordon_change_the_node() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn server_dry_runs_answer_as_the_write_would_and_change_nothing() {
+    let sim = Simulator::start(quiet(4)).await.unwrap();
+    let kubectl = Kubectl::new(&sim);
+    let version = sim.store().resource_version();
+    let before = node(&sim, "node-0002");
+
+    let cordoned = kubectl.run(&["cordon", "node-0002", "--dry-run=server"]).await;
+    assert!(cordoned.contains("cordoned (server dry run)"), "{cordoned}");
+    let labelled = kubectl.run(&["label", "node", "node-0002", "team=db", "--dry-run=server", "-o", "json"]).await;
+    let answered: Value = serde_json::from_str(&labelled).unwrap();
+    assert_eq!(answered["metadata"]["labels"]["team"], "db", "the answer is the object as it would be stored");
+    assert_eq!(answered["metadata"]["resourceVersion"], before["metadata"]["resourceVersion"]);
+    kubectl.run(&["create", "namespace", "ghost", "--dry-run=server"]).await;
+    let (_, pods) = sim.store().list(Resource::Pods);
+    let pod = pods.values().find(|pod| pod["status"]["phase"] == "Running").unwrap();
+    let (namespace, name) = (pod["metadata"]["namespace"].as_str().unwrap(), pod["metadata"]["name"].as_str().unwrap());
+    kubectl.run(&["delete", "pod", "-n", namespace, name, "--dry-run=server"]).await;
+    let drained = kubectl.run(&["drain", "node-0003", "--force", "--ignore-daemonsets", "--dry-run=server"]).await;
+    assert!(drained.contains("(server dry run)"), "{drained}");
+
+    assert_eq!(sim.store().resource_version(), version, "no dry run wrote anything");
+    assert_eq!(node(&sim, "node-0002"), before);
+    assert!(kubectl.run(&["get", "node", "node-0002"]).await.contains(" Ready "));
+    assert!(sim.store().get(Resource::Namespaces, "ghost").is_none());
+    assert!(sim.store().get(Resource::Pods, &format!("{namespace}/{name}")).is_some());
+    sim.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn get_nodes_watch_shows_each_change_as_it_happens() {
     let sim = Simulator::start(quiet(5)).await.unwrap();
     let kubectl = Kubectl::new(&sim);
@@ -462,6 +491,45 @@ async fn a_batch_cordon_arrives_live_once_per_node_and_kubectl_shows_scheduling_
         let expected = if cordoned.contains(&cells[0]) { "Ready,SchedulingDisabled" } else { "Ready" };
         assert_eq!(cells[1], expected, "{line}");
     }
+    nodecast.shutdown().await;
+    sim.shutdown().await;
+}
+
+/// Every node operation's `dry_run` asks the API server to check the change
+/// and keep nothing: the answers are per node as usual, kubectl shows no change.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn node_operations_in_dry_run_change_nothing_that_kubectl_sees() {
+    let sim = Simulator::start(quiet(3)).await.unwrap();
+    let kubectl = Kubectl::new(&sim);
+    let nodecast = crate::support::Nodecast::watching(&[("c1", &sim)], |_| {}).await;
+    let before = kubectl.run(&["get", "nodes", "-o", "json"]).await;
+    let version = sim.store().resource_version();
+
+    let nodes = ["node-0001", "node-0002", "node-9999"];
+    for (path, body) in [
+        ("/api/v1/nodes/batch-cordon", serde_json::json!({"reason": "check"})),
+        ("/api/v1/nodes/batch-labels", serde_json::json!({"set": {"team": "db"}})),
+        ("/api/v1/nodes/batch-taints", serde_json::json!({"add": [{"key": "dedicated", "effect": "NoSchedule"}]})),
+    ] {
+        let mut body = body;
+        body["node_names"] = serde_json::json!(nodes);
+        body["dry_run"] = true.into();
+        let response = nodecast.post(path).json(&body).send().await.unwrap();
+        assert_eq!(response.status().as_u16(), 200, "{path}");
+        let batch: Value = response.json().await.unwrap();
+        assert_eq!(batch["dry_run"], true);
+        let ok: Vec<bool> = batch["results"].as_array().unwrap().iter().map(|r| r["ok"].as_bool().unwrap()).collect();
+        assert_eq!(ok, [true, true, false], "{path}: a dry run still finds what would fail: {batch}");
+        assert_eq!(batch["results"][2]["code"], "not_found");
+    }
+    let single = nodecast.post("/api/v1/nodes/c1/node-0003/cordon?dry_run=true").send().await.unwrap();
+    assert_eq!(single.status().as_u16(), 200);
+
+    assert_eq!(sim.store().resource_version(), version, "the simulator stored nothing");
+    let after = kubectl.run(&["get", "nodes", "-o", "json"]).await;
+    let items = |json: &str| serde_json::from_str::<Value>(json).unwrap()["items"].clone();
+    assert_eq!(items(&after), items(&before));
+    assert!(!kubectl.run(&["get", "nodes"]).await.contains("SchedulingDisabled"));
     nodecast.shutdown().await;
     sim.shutdown().await;
 }

@@ -9,7 +9,7 @@ use k8s_openapi::api::coordination::v1::Lease;
 use k8s_openapi::api::core::v1::{Namespace, Node, Pod};
 use k8s_openapi::api::policy::v1::PodDisruptionBudget;
 use kube::api::{Api, DeleteParams, EvictParams, ListParams, Patch, PatchParams, PostParams, WatchEvent, WatchParams};
-use nodecast::sim::{self, Resource, Simulator};
+use nodecast::sim::{self, Resource, Simulator, Write};
 use serde_json::{Value, json};
 
 use crate::support::{client, eventually, quiet, status};
@@ -251,6 +251,58 @@ async fn budgets_created_through_the_api_track_their_pods_and_bound_evictions() 
 }
 
 #[tokio::test]
+async fn dry_runs_decide_as_the_write_would_and_keep_nothing() {
+    let sim = Simulator::start(sim::Config { pods_per_node: 0, ..quiet(3) }).await.unwrap();
+    let client = client(&sim).await;
+    let pods: Api<Pod> = Api::namespaced(client.clone(), "demo");
+    for (index, node) in ["node-0002", "node-0003"].iter().enumerate() {
+        pods.create(&PostParams::default(), &pod_on(&format!("db-{index}"), node, "db")).await.unwrap();
+    }
+    let budgets: Api<PodDisruptionBudget> = Api::namespaced(client.clone(), "demo");
+    let budget: PodDisruptionBudget = serde_json::from_value(json!({
+        "apiVersion": "policy/v1", "kind": "PodDisruptionBudget", "metadata": {"name": "db"},
+        "spec": {"maxUnavailable": 1, "selector": {"matchLabels": {"app": "db"}}}}))
+    .unwrap();
+    budgets.create(&PostParams::default(), &budget).await.unwrap();
+    eventually("both pods run and the budget allows one disruption", || async {
+        let allowed = budgets.get("db").await.unwrap().status.map(|status| status.disruptions_allowed);
+        (allowed == Some(1)).then_some(())
+    })
+    .await;
+    let version = sim.store().resource_version();
+
+    let dry = EvictParams { delete_options: None, post_options: PostParams { dry_run: true, ..Default::default() } };
+    for _ in 0..2 {
+        pods.evict("db-0", &dry).await.expect("the budget allows it, every time, since nothing is spent");
+    }
+    let nodes: Api<Node> = Api::all(client);
+    let cordon = json!({"spec": {"unschedulable": true}});
+    let dry_patch = PatchParams { dry_run: true, ..Default::default() };
+    let answered = nodes.patch("node-0002", &dry_patch, &Patch::Merge(&cordon)).await.unwrap();
+    assert_eq!(answered.spec.unwrap().unschedulable, Some(true));
+    let force = DeleteParams { dry_run: true, grace_period_seconds: Some(0), ..Default::default() };
+    assert!(pods.delete("db-1", &force).await.unwrap().is_left(), "a dry-run delete answers with the pod");
+    assert_eq!(sim.store().resource_version(), version, "nothing was written");
+    assert!(pods.get("db-0").await.unwrap().metadata.deletion_timestamp.is_none());
+
+    let (code, body) = raw(
+        &sim,
+        reqwest::Method::POST,
+        "/api/v1/namespaces?dryRun=Some",
+        Some(json!({
+        "apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "ghost"}})),
+    )
+    .await;
+    assert_eq!((code, body["reason"].as_str()), (422, Some("Invalid")));
+    assert_eq!(
+        body["message"],
+        "CreateOptions.meta.k8s.io \"\" is invalid: dryRun: Unsupported value: []string{\"Some\"}: supported values: \"All\""
+    );
+    assert!(sim.store().get(Resource::Namespaces, "ghost").is_none());
+    sim.shutdown().await;
+}
+
+#[tokio::test]
 async fn invalid_objects_are_refused_with_their_causes_and_nothing_is_stored() {
     let sim = Simulator::start(quiet(2)).await.unwrap();
     let before = sim.store().resource_version();
@@ -439,7 +491,7 @@ async fn lists_follow_the_resource_version_rules() {
     assert!(cached["metadata"].get("continue".to_owned()).is_none());
 
     let old: u64 = page["metadata"]["resourceVersion"].as_str().unwrap().parse().unwrap();
-    sim.store().delete(Resource::Nodes, "node-0012", None).unwrap();
+    sim.store().delete(Resource::Nodes, "node-0012", None, Write::Commit).unwrap();
     let (_, exact) = get(format!("/api/v1/nodes?resourceVersion={old}&resourceVersionMatch=Exact")).await;
     assert_eq!(exact["items"].as_array().unwrap().len(), 12, "as it was at that version");
     assert_eq!(exact["metadata"]["resourceVersion"], old.to_string());

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use futures::{SinkExt, StreamExt};
 use nodecast::auth::{Role, TokenConfig};
-use nodecast::sim::{self, Resource, Simulator};
+use nodecast::sim::{self, Resource, Simulator, Write};
 use serde_json::{Value, json};
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::{Error as WsError, Message};
@@ -32,7 +32,7 @@ async fn node_events(socket: &mut Socket, want: usize) -> Vec<Value> {
 
 fn label(sim: &Simulator, node: &str, value: &str) {
     sim.store()
-        .update(Resource::Nodes, node, None, |mut object| {
+        .update(Resource::Nodes, node, None, Write::Commit, |mut object| {
             object["metadata"]["labels"]["pool"] = json!(value);
             Ok(object)
         })
@@ -63,7 +63,7 @@ async fn messages_carry_the_seeds_fields_and_ours() {
     assert_eq!(event["seq"].as_u64(), Some(5));
     assert!(event["timestamp"].as_str().unwrap().parse::<chrono::DateTime<chrono::Utc>>().is_ok());
 
-    sim.store().delete(Resource::Nodes, "node-0003", None).unwrap();
+    sim.store().delete(Resource::Nodes, "node-0003", None, Write::Commit).unwrap();
     let deleted = &node_events(&mut socket, 1).await[0];
     assert_eq!((deleted["type"].as_str(), deleted["data"]["name"].as_str()), (Some("node_delete"), Some("node-0003")));
     assert_eq!(deleted["prev"], event["seq"]);
@@ -278,7 +278,7 @@ async fn a_slow_client_is_resynced_without_slowing_the_others() {
         tokio::task::spawn_blocking(move || {
             for round in 0..changes {
                 store
-                    .update(Resource::Nodes, &format!("node-{:04}", round % 30 + 1), None, |mut node| {
+                    .update(Resource::Nodes, &format!("node-{:04}", round % 30 + 1), None, Write::Commit, |mut node| {
                         node["metadata"]["annotations"]["round"] = json!(round.to_string());
                         Ok(node)
                     })
