@@ -117,7 +117,7 @@ async fn subscribe(mut live: broadcast::Receiver<Live>, progress: Arc<Progress>)
                 }
             }
             Ok(Live::Resync(reason)) => return progress.fail(format!("the relay broke the stream: {reason}")),
-            Ok(Live::Test(_)) => return progress.fail("an unexpected test message".into()),
+            Ok(Live::Notice(_)) => return progress.fail("an unexpected notice".into()),
             Err(broadcast::error::RecvError::Lagged(missed)) => {
                 return progress.fail(format!("a subscriber lagged by {missed} events: raise the queue"));
             }

@@ -154,6 +154,7 @@ fn list(input: (NodeQuery, Arc<Snapshot>)) -> (Vec<u8>, Arc<Snapshot>) {
         total: snapshot.nodes.len() as u64,
         stale: false,
         items: page.nodes.into_iter().map(|node| NodeView::new(node, View::Summary)).collect(),
+        pod_counts: None,
         continue_token: page.continue_token,
     };
     (serde_json::to_vec(&body).expect("lists serialize"), snapshot)

@@ -11,7 +11,9 @@ mod clusters;
 pub mod error;
 mod node_ops;
 mod nodes;
+mod operations;
 mod plugins;
+mod pods;
 pub mod session;
 mod status;
 pub mod types;
@@ -75,13 +77,23 @@ enum Tag {
     Plugins,
 }
 
-type Apis =
-    (nodes::NodesApi, node_ops::NodeOpsApi, clusters::ClustersApi, status::StatusApi, ws::WsApi, plugins::PluginsApi);
+type Apis = (
+    nodes::NodesApi,
+    node_ops::NodeOpsApi,
+    operations::OperationsApi,
+    pods::PodsApi,
+    clusters::ClustersApi,
+    status::StatusApi,
+    ws::WsApi,
+    plugins::PluginsApi,
+);
 
 pub(crate) fn service() -> OpenApiService<Apis, ()> {
     let apis = (
         nodes::NodesApi,
         node_ops::NodeOpsApi,
+        operations::OperationsApi,
+        pods::PodsApi,
         clusters::ClustersApi,
         status::StatusApi,
         ws::WsApi,

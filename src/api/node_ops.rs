@@ -105,7 +105,7 @@ pub struct BatchTaints {
 pub struct NodeResult {
     pub node: String,
     pub ok: bool,
-    /// On failure: `not_found`, `forbidden`, `conflict`, `timeout`, `invalid` or `failed`.
+    /// On failure: `not_found`, `forbidden`, `conflict`, `blocked`, `timeout`, `invalid` or `failed`.
     pub code: Option<String>,
     pub message: Option<String>,
     /// The node's resourceVersion after the change.
@@ -368,7 +368,7 @@ impl From<Failure> for Error {
         match failure.kind {
             FailureKind::NotFound => Error::not_found(failure.message),
             FailureKind::Forbidden => Error::forbidden(failure.message),
-            FailureKind::Conflict => Error::conflict(failure.message),
+            FailureKind::Conflict | FailureKind::Blocked => Error::conflict(failure.message),
             FailureKind::Invalid => Error::bad_request(failure.message),
             FailureKind::Timeout => Error::gateway_timeout(failure.message),
             FailureKind::Failed => Error::bad_gateway(failure.message),

@@ -8,12 +8,13 @@ use poem::web::Data;
 use poem_openapi::param::{Header, Path, Query};
 use poem_openapi::{ApiResponse, OpenApi};
 
-use super::types::{NodeItem, NodeList, NodeView, SerdeJson, View};
+use super::types::{Include, NodeItem, NodeList, NodeView, SerdeJson, View};
 use super::{Error, Tag, error::Result};
 use crate::app::{App, Cluster};
 use crate::auth::Principal;
 use crate::cache::Snapshot;
 use crate::cache::query::{self, NodeQuery, Representation};
+use crate::ops::pods::PodCounts;
 
 #[derive(ApiResponse)]
 pub enum NodeListResponse {
@@ -69,13 +70,16 @@ impl NodesApi {
         view: Query<Option<View>>,
         /// Only these summary fields of each node, comma-separated: `name,ready,schedulable,roles`.
         fields: Query<Option<String>>,
+        /// `pod_counts`: add each listed node's pod count, read from the API server.
+        include: Query<Option<Include>>,
         #[oai(name = "If-None-Match")] if_none_match: Header<Option<String>>,
     ) -> Result<NodeListResponse> {
         let cluster = pick_cluster(&app, &principal, cluster_name.0.as_deref())?;
         let view = view.0.unwrap_or_default();
         let node_view = NodeView::for_request(view, fields.0.as_deref())?;
         let snapshot = ready_snapshot(&cluster)?;
-        let etag = query::list_etag(app.epoch(), &snapshot, representation(view));
+        let counts = pod_counts(&cluster, include.0).await?;
+        let etag = with_counts(query::list_etag(app.epoch(), &snapshot, representation(view)), counts.as_deref());
         if if_none_match.0.is_some_and(|tags| query::etag_matches(&tags, &etag)) {
             return Ok(NodeListResponse::NotModified(etag));
         }
@@ -87,6 +91,7 @@ impl NodesApi {
             continue_token.0.as_deref(),
         )?
         .run(&snapshot);
+        let pod_counts = counts.map(|counts| counts_of(&counts, page.nodes.iter().map(|node| node.name())));
         let list = NodeList {
             cluster_name: cluster.name.clone(),
             epoch: app.epoch().to_owned(),
@@ -94,6 +99,7 @@ impl NodesApi {
             total: snapshot.nodes.len() as u64,
             stale: snapshot.stale,
             items: page.nodes.into_iter().map(node_view).collect(),
+            pod_counts,
             continue_token: page.continue_token,
         };
         Ok(NodeListResponse::Ok(SerdeJson(list), etag))
@@ -111,10 +117,13 @@ impl NodesApi {
         view: Query<Option<View>>,
         /// Only these summary fields, comma-separated: `name,ready,schedulable,roles`.
         fields: Query<Option<String>>,
+        /// `pod_counts`: add the node's pod count, read from the API server.
+        include: Query<Option<Include>>,
         #[oai(name = "If-None-Match")] if_none_match: Header<Option<String>>,
     ) -> Result<NodeResponse> {
         let cluster = pick_cluster(&app, &principal, Some(&cluster.0))?;
-        one_node(&app, &cluster, &node.0, view.0.unwrap_or_default(), fields.0.as_deref(), if_none_match.0)
+        let read = NodeRead { view: view.0.unwrap_or_default(), fields: fields.0, include: include.0 };
+        one_node(&app, &cluster, &node.0, read, if_none_match.0).await
     }
 
     /// Get one node, the cluster as a query parameter
@@ -130,28 +139,38 @@ impl NodesApi {
         view: Query<Option<View>>,
         /// Only these summary fields, comma-separated: `name,ready,schedulable,roles`.
         fields: Query<Option<String>>,
+        /// `pod_counts`: add the node's pod count, read from the API server.
+        include: Query<Option<Include>>,
         #[oai(name = "If-None-Match")] if_none_match: Header<Option<String>>,
     ) -> Result<NodeResponse> {
         let cluster = pick_cluster(&app, &principal, cluster_name.0.as_deref())?;
-        one_node(&app, &cluster, &node.0, view.0.unwrap_or_default(), fields.0.as_deref(), if_none_match.0)
+        let read = NodeRead { view: view.0.unwrap_or_default(), fields: fields.0, include: include.0 };
+        one_node(&app, &cluster, &node.0, read, if_none_match.0).await
     }
 }
 
-fn one_node(
+/// How one node is to be read.
+struct NodeRead {
+    view: View,
+    fields: Option<String>,
+    include: Option<Include>,
+}
+
+async fn one_node(
     app: &App,
     cluster: &Cluster,
     name: &str,
-    view: View,
-    fields: Option<&str>,
+    read: NodeRead,
     if_none_match: Option<String>,
 ) -> Result<NodeResponse> {
-    let node_view = NodeView::for_request(view, fields)?;
+    let node_view = NodeView::for_request(read.view, read.fields.as_deref())?;
     let snapshot = ready_snapshot(cluster)?;
     let node = snapshot
         .nodes
         .get(name)
         .ok_or_else(|| Error::not_found(format!("no node {name:?} in cluster {:?}", cluster.name)))?;
-    let etag = query::node_etag(app.epoch(), node, representation(view));
+    let counts = pod_counts(cluster, read.include).await?;
+    let etag = with_counts(query::node_etag(app.epoch(), node, representation(read.view)), counts.as_deref());
     if if_none_match.is_some_and(|tags| query::etag_matches(&tags, &etag)) {
         return Ok(NodeResponse::NotModified(etag));
     }
@@ -161,8 +180,35 @@ fn one_node(
         seq: snapshot.seq,
         stale: snapshot.stale,
         node: node_view(node.clone()),
+        pod_counts: counts.map(|counts| counts_of(&counts, [name])),
     };
     Ok(NodeResponse::Ok(SerdeJson(item), etag))
+}
+
+async fn pod_counts(cluster: &Cluster, include: Option<Include>) -> Result<Option<Arc<PodCounts>>> {
+    match include {
+        Some(Include::PodCounts) => Ok(Some(cluster.pod_counts().await?)),
+        None => Ok(None),
+    }
+}
+
+/// The counts of `nodes` alone, 0 for a node with no pod.
+fn counts_of<'a>(counts: &PodCounts, nodes: impl IntoIterator<Item = &'a str>) -> PodCounts {
+    PodCounts {
+        counted_at: counts.counted_at,
+        counts: nodes
+            .into_iter()
+            .map(|node| (node.to_owned(), counts.counts.get(node).copied().unwrap_or(0)))
+            .collect(),
+    }
+}
+
+/// An entity tag that also changes when the pods are counted again.
+fn with_counts(etag: String, counts: Option<&PodCounts>) -> String {
+    match counts {
+        Some(counts) => format!("{}-{}\"", etag.trim_end_matches('"'), counts.counted_at.timestamp_millis()),
+        None => etag,
+    }
 }
 
 fn representation(view: View) -> Representation {

@@ -236,7 +236,7 @@ impl Session {
                     self.push_latency.observe(since_commit.as_secs_f64());
                     batch.push(frame.bytes(self.view).clone());
                 }
-                Ok(Live::Test(bytes)) => batch.push(bytes),
+                Ok(Live::Notice(bytes)) => batch.push(bytes),
                 Ok(Live::Resync(reason)) => {
                     self.flush(&mut batch).await?;
                     self.resync(&cluster, reason).await?;

@@ -12,6 +12,7 @@ use serde_json::value::RawValue;
 
 use crate::cache::query::{InvalidParameter, SummaryFields};
 use crate::cache::{CachedNode, Expander, NodeSummary};
+use crate::ops::pods::PodCounts;
 
 /// Which view of a node to return.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Enum)]
@@ -157,6 +158,9 @@ pub struct NodeList {
     /// The cluster's watch is down: the list may be out of date.
     pub stale: bool,
     pub items: Vec<NodeView>,
+    /// With `include=pod_counts`: the unfinished pods of each listed node.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pod_counts: Option<PodCounts>,
     /// Pass as `continue` for the next page; absent on the last page.
     #[oai(rename = "continue", skip_serializing_if_is_none)]
     #[serde(rename = "continue", skip_serializing_if = "Option::is_none")]
@@ -173,6 +177,18 @@ pub struct NodeItem {
     /// The cluster's watch is down: the node may be out of date.
     pub stale: bool,
     pub node: NodeView,
+    /// With `include=pod_counts`: the node's unfinished pods.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pod_counts: Option<PodCounts>,
+}
+
+/// What a node read may add from outside the cache.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(rename_all = "snake_case")]
+pub enum Include {
+    /// Pods per node, `Succeeded` and `Failed` excluded: counted with one list
+    /// of the cluster's pods, and served for up to 15 s (`counted_at` says when).
+    PodCounts,
 }
 
 /// A JSON response body written by serde, documented with the schema of `T`:

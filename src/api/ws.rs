@@ -10,6 +10,7 @@ use poem_openapi::{ApiResponse, Object, OpenApi};
 use super::{Error, Tag, error::Result};
 use crate::app::App;
 use crate::auth::Principal;
+use crate::hub::messages;
 
 /// Connection and traffic counters of the WebSocket hub.
 #[derive(Debug, Clone, Object)]
@@ -104,8 +105,10 @@ impl WsApi {
         body: Json<WsTestMessage>,
     ) -> Result<Pushed> {
         principal.may_operate(Some(&cluster.0))?;
-        let delivered =
-            app.hub().push_test(&cluster.0, &body.message).ok_or_else(|| Error::unknown_cluster(&cluster.0))?;
+        let delivered = app
+            .hub()
+            .notify(&cluster.0, messages::test(&cluster.0, &body.message))
+            .ok_or_else(|| Error::unknown_cluster(&cluster.0))?;
         Ok(Pushed::Ok(Json(WsTestResult { cluster: cluster.0.clone(), delivered_to: delivered as u64 })))
     }
 }

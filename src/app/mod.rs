@@ -7,6 +7,7 @@
 //! It knows nothing of HTTP, configuration files or the simulator: the server
 //! hands it its settings and a way to re-read the plugin chain.
 
+mod operations;
 mod pipeline;
 
 use std::collections::BTreeMap;
@@ -25,8 +26,9 @@ use tokio_util::sync::CancellationToken;
 use crate::cache::{self, Change};
 use crate::filter::{self, Flow};
 use crate::hub::{self, Hub};
+use crate::ops::{self, pods::PodCounts};
 use crate::plugin::{self, Chain, PluginConfig};
-use crate::source::{self, ClusterConfig};
+use crate::source::{self, Clients, ClusterConfig};
 use crate::telemetry::Metrics;
 
 /// Settings of the per-cluster pipelines (`[pipeline]` in the configuration).
@@ -205,7 +207,7 @@ impl WatchStatus {
 pub struct Cluster {
     pub name: String,
     pub origin: Origin,
-    /// The client its watch uses, for node operations.
+    /// The client of node operations (its watch has its own, which retries).
     client: kube::Client,
     reader: cache::Reader,
     status: Mutex<WatchStatus>,
@@ -215,6 +217,7 @@ pub struct Cluster {
     stop: CancellationToken,
     task: Mutex<Option<JoinHandle<()>>>,
     filter: Mutex<Option<filter::Stage>>,
+    pod_counts: tokio::sync::Mutex<Option<Arc<PodCounts>>>,
 }
 
 impl Cluster {
@@ -254,7 +257,26 @@ impl Cluster {
     pub fn refresh(&self) {
         self.refresh.notify_one();
     }
+
+    /// The pod counts of every node, at most [`POD_COUNTS_MAX_AGE`] old:
+    /// older ones are counted again with one list of the cluster's pods,
+    /// which concurrent callers wait for and share.
+    pub async fn pod_counts(&self) -> Result<Arc<PodCounts>, ops::Failure> {
+        let mut cached = self.pod_counts.lock().await;
+        let fresh = |counts: &&Arc<PodCounts>| {
+            (Utc::now() - counts.counted_at).to_std().unwrap_or_default() < POD_COUNTS_MAX_AGE
+        };
+        if let Some(counts) = cached.as_ref().filter(fresh) {
+            return Ok(counts.clone());
+        }
+        let counts = Arc::new(ops::pods::count_by_node(&self.client).await?);
+        *cached = Some(counts.clone());
+        Ok(counts)
+    }
 }
+
+/// How long counted pods are served before they are counted again.
+pub const POD_COUNTS_MAX_AGE: Duration = Duration::from_secs(15);
 
 struct Inner {
     settings: Settings,
@@ -266,6 +288,7 @@ struct Inner {
     plugin_source: PluginSource,
     /// Serializes reloads.
     reloading: tokio::sync::Mutex<()>,
+    operations: crate::ops::operation::Operations,
 }
 
 /// The running application; cheap to clone.
@@ -288,6 +311,7 @@ impl App {
             chain,
             plugin_source,
             reloading: tokio::sync::Mutex::default(),
+            operations: Default::default(),
             epoch,
             clusters: RwLock::default(),
             metrics: Arc::new(metrics),
@@ -320,9 +344,9 @@ impl App {
     /// Starts watching a cluster of the configuration (`[[clusters]]`).
     pub async fn register_configured(&self, cluster: &ClusterConfig) -> Result<Arc<Cluster>, Error> {
         check_name(&cluster.name)?;
-        let client =
+        let clients =
             source::client_for(cluster).await.map_err(|source| Error::Source { name: cluster.name.clone(), source })?;
-        self.register(&cluster.name, Origin::Config, client)
+        self.register(&cluster.name, Origin::Config, clients)
     }
 
     /// Starts watching the cluster a kubeconfig's content reaches. Unless
@@ -336,21 +360,21 @@ impl App {
         origin: Origin,
     ) -> Result<Arc<Cluster>, Error> {
         check_name(name)?;
-        let client = source::client_from_content(kubeconfig, context, self.0.settings.allow_exec_credentials)
+        let clients = source::client_from_content(kubeconfig, context, self.0.settings.allow_exec_credentials)
             .await
             .map_err(|source| Error::Source { name: name.to_owned(), source })?;
-        self.register(name, origin, client)
+        self.register(name, origin, clients)
     }
 
-    /// Starts watching a cluster through `client`.
-    pub fn register(&self, name: &str, origin: Origin, client: kube::Client) -> Result<Arc<Cluster>, Error> {
+    /// Starts watching a cluster through `clients`.
+    pub fn register(&self, name: &str, origin: Origin, clients: Clients) -> Result<Arc<Cluster>, Error> {
         check_name(name)?;
         let settings = &self.0.settings.pipeline;
         let (writer, reader) = cache::new();
         let cluster = Arc::new(Cluster {
             name: name.to_owned(),
             origin,
-            client: client.clone(),
+            client: clients.calls.clone(),
             reader,
             status: Mutex::new(WatchStatus::new(Utc::now())),
             changes: broadcast::channel(settings.change_buffer.get()).0,
@@ -359,6 +383,7 @@ impl App {
             stop: CancellationToken::new(),
             task: Mutex::default(),
             filter: Mutex::default(),
+            pod_counts: tokio::sync::Mutex::default(),
         });
         {
             let mut clusters = self.0.clusters.write();
@@ -401,7 +426,7 @@ impl App {
             batch_size: settings.batch_size.get(),
             probe_interval: settings.probe_interval,
         };
-        *cluster.task.lock() = Some(tokio::spawn(task.run(client)));
+        *cluster.task.lock() = Some(tokio::spawn(task.run(clients.watch)));
         tracing::info!(cluster = name, ?origin, "cluster registered");
         Ok(cluster)
     }

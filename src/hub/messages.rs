@@ -7,6 +7,7 @@ use serde_json::json;
 
 use super::View;
 use crate::cache::{CachedNode, Change, ChangeKind, Expander, Snapshot};
+use crate::ops::operation::Operation;
 
 fn now() -> String {
     Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true)
@@ -115,4 +116,15 @@ pub fn subscribed(cluster: &str, subscribed: bool) -> String {
 
 pub fn test(cluster: &str, message: &str) -> Bytes {
     Bytes::from(json!({"type": "test", "cluster_name": cluster, "data": message, "timestamp": now()}).to_string())
+}
+
+/// An operation's progress, sent to its cluster's subscribers at each change.
+pub fn operation(operation: &Operation) -> Bytes {
+    let message = json!({
+        "type": "operation",
+        "cluster_name": operation.cluster_name,
+        "data": operation,
+        "timestamp": now(),
+    });
+    Bytes::from(message.to_string())
 }

@@ -189,8 +189,9 @@ pub enum Live {
     Node(Arc<Message>),
     /// The stream broke (the relay fell behind the pipeline): everyone must resync.
     Resync(&'static str),
-    /// A message pushed through `POST /api/v1/ws/test`, outside the event stream.
-    Test(Bytes),
+    /// A message outside the event stream, with no seq: a test pushed through
+    /// `POST /api/v1/ws/test`, an operation's progress.
+    Notice(Bytes),
 }
 
 /// A cluster's broadcast: its history ring and live channel.
@@ -367,11 +368,11 @@ impl Hub {
         self.rooms.read().values().cloned().collect()
     }
 
-    /// Pushes a test message to one cluster's subscribers; returns how many.
-    pub fn push_test(&self, cluster: &str, message: &str) -> Option<usize> {
+    /// Sends a message outside the event stream to one cluster's subscribers;
+    /// returns how many there were, or `None` for an unknown cluster.
+    pub fn notify(&self, cluster: &str, message: Bytes) -> Option<usize> {
         let room = self.room(cluster)?;
-        let bytes = messages::test(cluster, message);
-        Some(room.live.send(Live::Test(bytes)).unwrap_or(0))
+        Some(room.live.send(Live::Notice(message)).unwrap_or(0))
     }
 
     /// Asks every session to close with a reason (server shutting down).

@@ -82,8 +82,27 @@ pub enum Error {
     InCluster(#[source] kube::config::InClusterError),
 }
 
-/// A client for a configured cluster.
-pub async fn client_for(cluster: &ClusterConfig) -> Result<kube::Client, Error> {
+/// The two clients of one cluster, with the same credentials. The watch's
+/// retries transient failures (429, 503, 504) itself, as kube-rs does by
+/// default. Node operations' does not: a disruption budget's 429 is an answer
+/// a drain must see and report, and each call has a time limit of its own.
+#[derive(Clone)]
+pub struct Clients {
+    pub watch: kube::Client,
+    pub calls: kube::Client,
+}
+
+impl Clients {
+    pub fn new(config: kube::Config) -> Result<Self, Error> {
+        let mut calls_config = config.clone();
+        calls_config.default_retry = false;
+        let calls = kube::Client::try_from(calls_config);
+        Ok(Self { watch: kube::Client::try_from(config).map_err(Error::Client)?, calls: calls.map_err(Error::Client)? })
+    }
+}
+
+/// The clients of a configured cluster.
+pub async fn client_for(cluster: &ClusterConfig) -> Result<Clients, Error> {
     let options = KubeConfigOptions { context: cluster.context.clone(), ..Default::default() };
     let config = if cluster.in_cluster {
         kube::Config::incluster().map_err(Error::InCluster)?
@@ -93,19 +112,19 @@ pub async fn client_for(cluster: &ClusterConfig) -> Result<kube::Client, Error> 
     } else {
         kube::Config::from_kubeconfig(&options).await.map_err(Error::Config)?
     };
-    kube::Client::try_from(config).map_err(Error::Client)
+    Clients::new(config)
 }
 
-/// A client for kubeconfig content sent through the API, after checking that it
+/// The clients for kubeconfig content sent through the API, after checking that it
 /// neither runs programs (unless `allow_exec`) nor reads files on the server.
-pub async fn client_from_content(text: &str, context: Option<&str>, allow_exec: bool) -> Result<kube::Client, Error> {
+pub async fn client_from_content(text: &str, context: Option<&str>, allow_exec: bool) -> Result<Clients, Error> {
     let kubeconfig = Kubeconfig::from_yaml(text).map_err(|e| Error::InvalidKubeconfig(e.to_string()))?;
     check_inline(&kubeconfig, allow_exec)?;
     let options = KubeConfigOptions { context: context.map(str::to_owned), ..Default::default() };
     let config = kube::Config::from_custom_kubeconfig(kubeconfig, &options)
         .await
         .map_err(|e| Error::InvalidKubeconfig(e.to_string()))?;
-    kube::Client::try_from(config).map_err(Error::Client)
+    Clients::new(config)
 }
 
 fn check_inline(kubeconfig: &Kubeconfig, allow_exec: bool) -> Result<(), Error> {

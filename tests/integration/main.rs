@@ -3,6 +3,7 @@
 mod api;
 mod browser;
 mod cli;
+mod drain;
 mod health;
 mod layers;
 mod node_ops;

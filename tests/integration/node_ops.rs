@@ -109,6 +109,8 @@ async fn node_operations_refuse_bad_batches_unknown_nodes_and_viewers() {
         ),
         ("/api/v1/nodes/c1/node-0002/cordon", Value::Null),
         ("/api/v1/nodes/c1/node-0002/uncordon", Value::Null),
+        ("/api/v1/nodes/c1/node-0002/drain", json!({})),
+        ("/api/v1/nodes/batch-drain", json!({"cluster_name": "c1", "node_names": ["node-0002"]})),
         // Refused as a viewer before the bad key is looked at.
         (
             "/api/v1/nodes/batch-labels",
@@ -136,6 +138,13 @@ async fn node_operations_refuse_bad_batches_unknown_nodes_and_viewers() {
     assert_eq!(bare.send().await.unwrap().status().as_u16(), 200, "a cordon needs no reason");
     let node = sim.store().get(nodecast::sim::Resource::Nodes, "node-0002").unwrap();
     assert_eq!(node["metadata"]["annotations"][BY_ANNOTATION], "ops", "the token's name is recorded");
+
+    let (status, drain) =
+        post("/api/v1/nodes/c1/node-0003/drain", "ops", json!({"dry_run": true, "force": true})).await;
+    assert_eq!(status, 202, "{drain}");
+    let cancel = nodecast.delete(&format!("/api/v1/operations/{}", drain["id"].as_str().unwrap()));
+    let refused = cancel.bearer_auth("viewer-token-0123456789").send().await.unwrap();
+    assert_eq!(refused.status().as_u16(), 403, "a viewer cannot cancel an operation");
     nodecast.shutdown().await;
     sim.shutdown().await;
 }
@@ -208,6 +217,84 @@ async fn concurrent_taint_edits_of_one_node_are_all_kept() {
     );
     let left = keys(nodes.get("node-0002").await.unwrap());
     assert!(!left.contains(&"team-3".to_owned()) && left.contains(&"team-4".to_owned()), "{left:?}");
+    nodecast.shutdown().await;
+    sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_nodes_pods_are_read_from_the_cluster_paged_and_counted_without_finished_ones() {
+    use k8s_openapi::api::core::v1::Pod;
+    use kube::api::{ListParams, PatchParams, PostParams};
+
+    let sim = Simulator::start(quiet(3)).await.unwrap();
+    let pods: Api<Pod> = Api::namespaced(client(&sim).await, "demo");
+    let finished: Pod = serde_json::from_value(json!({
+        "apiVersion": "v1", "kind": "Pod", "metadata": {"name": "job-done"},
+        "spec": {"nodeName": "node-0002", "containers": [{"name": "main", "image": "busybox"}]},
+    }))
+    .unwrap();
+    pods.create(&PostParams::default(), &finished).await.unwrap();
+    let succeeded = json!({"status": {"phase": "Succeeded"}});
+    pods.patch_status("job-done", &PatchParams::default(), &kube::api::Patch::Merge(&succeeded)).await.unwrap();
+    let on_node = |node: &str| ListParams::default().fields(&format!("spec.nodeName={node}"));
+    let everything: Api<Pod> = Api::all(client(&sim).await);
+    let expected: Vec<String> = everything
+        .list(&on_node("node-0002"))
+        .await
+        .unwrap()
+        .items
+        .iter()
+        .map(|pod| pod.metadata.name.clone().unwrap())
+        .collect();
+    assert!(expected.len() >= 3, "{expected:?}");
+    let nodecast = Nodecast::watching(&[("c1", &sim)], |_| {}).await;
+
+    let mut listed = Vec::new();
+    let mut path = "/api/v1/nodes/c1/node-0002/pods?limit=2".to_owned();
+    loop {
+        let page = nodecast.json(&path, 200).await;
+        assert!(page["items"].as_array().unwrap().len() <= 2);
+        listed.extend(page["items"].as_array().unwrap().iter().map(|pod| pod["name"].as_str().unwrap().to_owned()));
+        match page["continue"].as_str() {
+            Some(token) => path = format!("/api/v1/nodes/c1/node-0002/pods?limit=2&continue={token}"),
+            None => break,
+        }
+    }
+    assert_eq!(listed, expected, "every pod once, in the API server's order");
+    let done = nodecast.json("/api/v1/nodes/c1/node-0002/pods", 200).await["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|pod| pod["name"] == "job-done")
+        .cloned()
+        .unwrap();
+    assert_eq!((done["phase"].as_str(), done["containers"].as_u64()), (Some("Succeeded"), Some(1)));
+
+    let list = nodecast.json("/api/v1/nodes?include=pod_counts", 200).await;
+    let counts = &list["pod_counts"]["counts"];
+    for node in ["node-0001", "node-0002", "node-0003"] {
+        let unfinished = everything
+            .list(&on_node(node))
+            .await
+            .unwrap()
+            .items
+            .iter()
+            .filter(|pod| !matches!(pod.status.as_ref().and_then(|s| s.phase.as_deref()), Some("Succeeded" | "Failed")))
+            .count();
+        assert_eq!(counts[node].as_u64(), Some(unfinished as u64), "{node}: {counts}");
+    }
+    assert_eq!(counts["node-0002"].as_u64(), Some(expected.len() as u64 - 1), "the finished pod is not counted");
+    let one = nodecast.json("/api/v1/nodes/c1/node-0002?include=pod_counts", 200).await;
+    assert_eq!(one["pod_counts"]["counts"], json!({"node-0002": expected.len() - 1}));
+    assert_eq!(
+        one["pod_counts"]["counted_at"], list["pod_counts"]["counted_at"],
+        "counts are served again while fresh"
+    );
+    assert!(nodecast.json("/api/v1/nodes", 200).await.get("pod_counts").is_none(), "counts are opt-in");
+
+    nodecast.json("/api/v1/nodes?include=everything", 400).await;
+    nodecast.json("/api/v1/nodes/c1/node-0002/pods?limit=0", 400).await;
+    nodecast.json("/api/v1/nodes/c1/ghost/pods", 404).await;
     nodecast.shutdown().await;
     sim.shutdown().await;
 }

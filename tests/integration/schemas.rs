@@ -241,11 +241,29 @@ async fn every_response_matches_the_committed_document() {
             None,
             200,
         ),
+        (
+            "get",
+            "/api/v1/nodes/{cluster}/{node}/pods",
+            "/api/v1/nodes/c1/node-0002/pods?limit=1".into(),
+            Some(VIEWER),
+            None,
+            200,
+        ),
+        ("get", "/api/v1/nodes/{cluster}/{node}/pods", "/api/v1/nodes/c1/ghost/pods".into(), Some(VIEWER), None, 404),
+        ("get", "/api/v1/nodes", "/api/v1/nodes?cluster_name=c1&include=pod_counts".into(), Some(VIEWER), None, 200),
+        (
+            "get",
+            "/api/v1/nodes/{cluster}/{node}",
+            "/api/v1/nodes/c1/node-0002?include=pod_counts".into(),
+            Some(VIEWER),
+            None,
+            200,
+        ),
         ("get", "/api/v1/plugins", "/api/v1/plugins".into(), Some(OPERATOR), None, 200),
         ("post", "/api/v1/plugins/reload", "/api/v1/plugins/reload".into(), Some(OPERATOR), None, 200),
         ("post", "/api/v1/plugins/reload", "/api/v1/plugins/reload".into(), Some(VIEWER), None, 403),
     ];
-    for (method, documented, path, token, body, expected) in calls {
+    let mut call = async |(method, documented, path, token, body, expected): Call| {
         let url = format!("{}{path}", nodecast.url);
         let mut request = nodecast.http.request(method.to_uppercase().parse().unwrap(), url);
         if let Some(token) = token {
@@ -259,7 +277,44 @@ async fn every_response_matches_the_committed_document() {
         let bytes = response.bytes().await.unwrap();
         assert_eq!(status, expected, "{method} {path}: {}", String::from_utf8_lossy(&bytes));
         contract.check(method, documented, status, &bytes);
+        serde_json::from_slice::<Value>(&bytes).unwrap_or_default()
+    };
+    for each in calls {
+        call(each).await;
     }
+
+    // Drains, in dry run: the operation's id is only known once it has started.
+    let dry_drain = json!({"dry_run": true, "force": true, "ignore_daemonsets": true});
+    let drain = "/api/v1/nodes/{cluster}/{node}/drain";
+    let started =
+        call(("post", drain, "/api/v1/nodes/c1/node-0001/drain".into(), Some(OPERATOR), Some(dry_drain.clone()), 202))
+            .await;
+    let id = started["id"].as_str().unwrap().to_owned();
+    call(("post", drain, "/api/v1/nodes/c1/ghost/drain".into(), Some(OPERATOR), Some(json!({})), 404)).await;
+    let batch = json!({"cluster_name": "c1", "node_names": ["node-0002"], "concurrency": 2, "options": dry_drain});
+    call(("post", "/api/v1/nodes/batch-drain", "/api/v1/nodes/batch-drain".into(), Some(OPERATOR), Some(batch), 202))
+        .await;
+    let too_many = json!({"cluster_name": "c1", "node_names": ["node-0002"], "concurrency": 0});
+    call((
+        "post",
+        "/api/v1/nodes/batch-drain",
+        "/api/v1/nodes/batch-drain".into(),
+        Some(OPERATOR),
+        Some(too_many),
+        400,
+    ))
+    .await;
+    call(("get", "/api/v1/operations", "/api/v1/operations".into(), Some(VIEWER), None, 200)).await;
+    let operation = "/api/v1/operations/{id}";
+    crate::support::eventually("the dry-run drain finishes", || async {
+        let url = format!("{}/api/v1/operations/{id}", nodecast.url);
+        let read: Value = nodecast.http.get(url).bearer_auth(VIEWER).send().await.unwrap().json().await.unwrap();
+        (read["state"] != "running").then_some(())
+    })
+    .await;
+    call(("get", operation, format!("/api/v1/operations/{id}"), Some(VIEWER), None, 200)).await;
+    call(("get", operation, "/api/v1/operations/nope".into(), Some(VIEWER), None, 404)).await;
+    call(("delete", operation, format!("/api/v1/operations/{id}"), Some(OPERATOR), None, 409)).await;
 
     let documented: BTreeSet<String> = contract.document["paths"]
         .as_object()

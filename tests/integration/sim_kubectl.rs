@@ -11,12 +11,12 @@ use serde_json::Value;
 use crate::support::quiet;
 
 /// kubectl pointed at `sim`, with a discovery cache of its own.
-struct Kubectl {
+pub(crate) struct Kubectl {
     dir: tempfile::TempDir,
 }
 
 impl Kubectl {
-    fn new(sim: &Simulator) -> Self {
+    pub(crate) fn new(sim: &Simulator) -> Self {
         let dir = tempfile::tempdir().unwrap();
         sim.write_kubeconfig(&dir.path().join("kubeconfig")).unwrap();
         Self { dir }
@@ -24,7 +24,7 @@ impl Kubectl {
 
     /// Writes `content` to a file kubectl can read (`-f`; with `--validate=false`,
     /// since the simulator serves no OpenAPI schema for client-side validation).
-    fn file(&self, name: &str, content: &Value) -> String {
+    pub(crate) fn file(&self, name: &str, content: &Value) -> String {
         let path = self.dir.path().join(name);
         std::fs::write(&path, content.to_string()).unwrap();
         path.to_string_lossy().into_owned()
@@ -52,7 +52,7 @@ impl Kubectl {
     }
 
     /// Runs kubectl off the async runtime's threads, which must keep serving it.
-    async fn run(&self, args: &[&str]) -> String {
+    pub(crate) async fn run(&self, args: &[&str]) -> String {
         let mut command = self.command(args);
         let output: Output =
             tokio::task::spawn_blocking(move || command.output()).await.unwrap().expect("kubectl runs");

@@ -1,8 +1,13 @@
 //! Acting on nodes: cordon and uncordon (audited on the node itself), labels
-//! and taints, one node or a batch. Every Kubernetes call has a time limit, a batch
+//! and taints, one node or a batch; and draining them ([`drain`]) as
+//! long-running [`operation`]s. Every Kubernetes call has a time limit, a batch
 //! runs a bounded number of them at once, and each node's outcome is told
 //! apart (not found, forbidden, conflict, timeout), so that one bad node never
 //! hides what happened to the others.
+
+pub mod drain;
+pub mod operation;
+pub mod pods;
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -41,6 +46,8 @@ pub enum FailureKind {
     NotFound,
     Forbidden,
     Conflict,
+    /// A disruption budget refused an eviction (429).
+    Blocked,
     Timeout,
     Invalid,
     Failed,
@@ -52,6 +59,7 @@ impl FailureKind {
             FailureKind::NotFound => "not_found",
             FailureKind::Forbidden => "forbidden",
             FailureKind::Conflict => "conflict",
+            FailureKind::Blocked => "blocked",
             FailureKind::Timeout => "timeout",
             FailureKind::Invalid => "invalid",
             FailureKind::Failed => "failed",
@@ -67,18 +75,35 @@ pub struct Failure {
 }
 
 impl Failure {
-    fn from_kube(node: &str, error: kube::Error) -> Self {
+    /// `subject` names what the call was about: `node "n1"`, `pod "ns/p"`.
+    fn from_kube(subject: &str, error: kube::Error) -> Self {
         let kind = match &error {
             kube::Error::Api(status) => match status.code {
                 404 => FailureKind::NotFound,
                 401 | 403 => FailureKind::Forbidden,
                 409 => FailureKind::Conflict,
+                429 => FailureKind::Blocked,
                 400 | 422 => FailureKind::Invalid,
                 _ => FailureKind::Failed,
             },
             _ => FailureKind::Failed,
         };
-        Failure { kind, message: format!("node {node:?}: {error}") }
+        // The causes say what the message does not: which budget, and its counts.
+        let causes: Vec<&str> = match &error {
+            kube::Error::Api(status) => status
+                .details
+                .iter()
+                .flat_map(|details| &details.causes)
+                .map(|cause| cause.message.as_str())
+                .filter(|message| !message.is_empty())
+                .collect(),
+            _ => Vec::new(),
+        };
+        let message = match causes.as_slice() {
+            [] => format!("{subject}: {error}"),
+            causes => format!("{subject}: {error} ({})", causes.join("; ")),
+        };
+        Failure { kind, message }
     }
 }
 
@@ -126,18 +151,18 @@ async fn patch_node(client: &kube::Client, node: &str, patch: &Value, write: Wri
     let nodes: Api<Node> = Api::all(client.clone());
     let params = PatchParams { dry_run: write == Write::DryRun, ..PatchParams::default() };
     let patch = Patch::Merge(patch);
-    let patched = timed(node, nodes.patch(node, &params, &patch)).await?;
+    let patched = timed(&format!("node {node:?}"), nodes.patch(node, &params, &patch)).await?;
     Ok(patched.metadata.resource_version.unwrap_or_default())
 }
 
-/// One Kubernetes call about `node`, within [`CALL_TIMEOUT`].
-async fn timed<T>(node: &str, call: impl Future<Output = kube::Result<T>>) -> Result<T, Failure> {
+/// One Kubernetes call about `subject` (`node "n1"`), within [`CALL_TIMEOUT`].
+async fn timed<T>(subject: &str, call: impl Future<Output = kube::Result<T>>) -> Result<T, Failure> {
     match tokio::time::timeout(CALL_TIMEOUT, call).await {
         Err(_) => Err(Failure {
             kind: FailureKind::Timeout,
-            message: format!("node {node:?}: the API server did not answer within {} s", CALL_TIMEOUT.as_secs()),
+            message: format!("{subject}: the API server did not answer within {} s", CALL_TIMEOUT.as_secs()),
         }),
-        Ok(result) => result.map_err(|error| Failure::from_kube(node, error)),
+        Ok(result) => result.map_err(|error| Failure::from_kube(subject, error)),
     }
 }
 
@@ -189,7 +214,7 @@ pub async fn edit_taints(
     let nodes: Api<Node> = Api::all(client.clone());
     let mut attempt = 1;
     loop {
-        let current = timed(node, nodes.get(node)).await?;
+        let current = timed(&format!("node {node:?}"), nodes.get(node)).await?;
         let taints = edited_taints(current.spec.and_then(|spec| spec.taints).unwrap_or_default(), add, remove);
         let patch = json!({
             "metadata": {"resourceVersion": current.metadata.resource_version},
