@@ -136,6 +136,7 @@ fn is_websocket(path: &str) -> bool {
 pub fn routes(app: App, auth: auth::Config) -> impl Endpoint {
     let service = api::service();
     let metrics_app = app.clone();
+    let audit_app = app.clone();
     let metrics = poem::endpoint::make_sync(move |_| {
         poem::Response::builder()
             .content_type("application/openmetrics-text; version=1.0.0; charset=utf-8")
@@ -151,9 +152,13 @@ pub fn routes(app: App, auth: auth::Config) -> impl Endpoint {
         // JSON; the fastest level shrinks them several times at little cost.
         // poem 3.1 negotiates gzip, br and deflate (its zstd is never chosen).
         .nest("/", service.with(Compression::new().with_quality(CompressionLevel::Fastest)))
+        .around(api::audit::around)
         .data(app)
         .around(move |endpoint, mut request: Request| {
             let principal = authenticate(&auth, &request);
+            if let Err(error) = &principal {
+                api::audit::unauthenticated(&audit_app, &request, error);
+            }
             async move {
                 match principal {
                     Ok(principal) => {

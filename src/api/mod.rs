@@ -7,6 +7,7 @@
 //! The OpenAPI document is generated from these definitions ([`spec`]) and
 //! committed as `openapi/nodecast.json`; a test fails when the two differ.
 
+pub mod audit;
 mod clusters;
 pub mod error;
 mod node_ops;
@@ -86,6 +87,7 @@ type Apis = (
     status::StatusApi,
     ws::WsApi,
     plugins::PluginsApi,
+    audit::AuditApi,
 );
 
 pub(crate) fn service() -> OpenApiService<Apis, ()> {
@@ -98,6 +100,7 @@ pub(crate) fn service() -> OpenApiService<Apis, ()> {
         status::StatusApi,
         ws::WsApi,
         plugins::PluginsApi,
+        audit::AuditApi,
     );
     OpenApiService::new(apis, "nodecast", env!("CARGO_PKG_VERSION")).description(
         "Live Kubernetes node state from nodecast's cache. Authenticate with `Authorization: Bearer <token>` \

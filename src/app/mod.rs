@@ -7,6 +7,7 @@
 //! It knows nothing of HTTP, configuration files or the simulator: the server
 //! hands it its settings and a way to re-read the plugin chain.
 
+pub mod audit;
 mod operations;
 mod pipeline;
 
@@ -289,6 +290,7 @@ struct Inner {
     /// Serializes reloads.
     reloading: tokio::sync::Mutex<()>,
     operations: crate::ops::operation::Operations,
+    audit: audit::AuditLog,
 }
 
 /// The running application; cheap to clone.
@@ -312,6 +314,7 @@ impl App {
             plugin_source,
             reloading: tokio::sync::Mutex::default(),
             operations: Default::default(),
+            audit: Default::default(),
             epoch,
             clusters: RwLock::default(),
             metrics: Arc::new(metrics),
@@ -325,6 +328,11 @@ impl App {
 
     pub fn metrics(&self) -> &Metrics {
         &self.0.metrics
+    }
+
+    /// Every mutating API call, the newest kept.
+    pub fn audit(&self) -> &audit::AuditLog {
+        &self.0.audit
     }
 
     /// The WebSocket hub.

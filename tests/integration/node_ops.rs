@@ -145,6 +145,37 @@ async fn node_operations_refuse_bad_batches_unknown_nodes_and_viewers() {
     let cancel = nodecast.delete(&format!("/api/v1/operations/{}", drain["id"].as_str().unwrap()));
     let refused = cancel.bearer_auth("viewer-token-0123456789").send().await.unwrap();
     assert_eq!(refused.status().as_u16(), 403, "a viewer cannot cancel an operation");
+
+    let anonymous = nodecast.post("/api/v1/nodes/batch-uncordon").json(&cordon(json!(["node-0002"])));
+    assert_eq!(anonymous.send().await.unwrap().status().as_u16(), 401);
+    let audit = |token: &str| nodecast.get("/api/v1/audit?limit=1000").bearer_auth(format!("{token}-token-0123456789"));
+    assert_eq!(audit("viewer").send().await.unwrap().status().as_u16(), 403, "the audit log is for operators");
+    let log: Value = audit("ops").send().await.unwrap().json().await.unwrap();
+    let events = log["events"].as_array().unwrap();
+    let newest = &events[0];
+    assert_eq!(
+        (newest["principal"].as_str(), newest["status"].as_u64()),
+        (Some("unauthenticated"), Some(401)),
+        "{newest}"
+    );
+    let find = |principal: &str, action: &str, status: u64| {
+        events
+            .iter()
+            .find(|e| e["principal"] == principal && e["action"] == action && e["status"] == status)
+            .unwrap_or_else(|| panic!("no {principal} {action} {status} in {log}"))
+    };
+    let refused = find("viewer", "batchCordon", 403);
+    assert_eq!((refused["ok"].as_bool(), refused["cluster"].as_str()), (Some(false), Some("c1")));
+    assert!(refused["result"].as_str().unwrap().starts_with("forbidden: "), "{refused}");
+    let cordoned = find("ops", "batchCordon", 200);
+    assert_eq!(cordoned["targets"], json!(["node-0002"]));
+    assert_eq!((cordoned["ok"].as_bool(), cordoned["result"].as_str()), (Some(true), Some("1 of 1 nodes changed")));
+    let drained = find("ops", "drainNode", 202);
+    assert_eq!(drained["targets"], json!(["node-0003"]));
+    assert!(drained["result"].as_str().unwrap().starts_with("operation "), "{drained}");
+    find("ops", "batchCordon", 400);
+    find("viewer", "cancelOperation", 403);
+    assert!(events.iter().all(|e| e["action"] != "listAudit"), "reads are not audited");
     nodecast.shutdown().await;
     sim.shutdown().await;
 }

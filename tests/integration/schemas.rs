@@ -259,6 +259,8 @@ async fn every_response_matches_the_committed_document() {
             None,
             200,
         ),
+        ("get", "/api/v1/audit", "/api/v1/audit?limit=5".into(), Some(OPERATOR), None, 200),
+        ("get", "/api/v1/audit", "/api/v1/audit".into(), Some(VIEWER), None, 403),
         ("get", "/api/v1/plugins", "/api/v1/plugins".into(), Some(OPERATOR), None, 200),
         ("post", "/api/v1/plugins/reload", "/api/v1/plugins/reload".into(), Some(OPERATOR), None, 200),
         ("post", "/api/v1/plugins/reload", "/api/v1/plugins/reload".into(), Some(VIEWER), None, 403),
