@@ -316,7 +316,7 @@ where
     let cluster = pick_cluster(app, principal, cluster_name)?;
     principal.may_operate(Some(&cluster.name))?;
     valid?;
-    check_batch(&nodes)?;
+    check_batch(&nodes, MAX_BATCH)?;
     let client = cluster.client().clone();
     let outcomes = ops::for_each_node(nodes.clone(), |node| operation(client.clone(), node)).await;
     let results = nodes.iter().zip(outcomes).map(|(node, outcome)| NodeResult::new(node, outcome)).collect();
@@ -352,9 +352,10 @@ fn check_edits(when_none: &str, problems: impl Iterator<Item = Option<String>>) 
     }
 }
 
-fn check_batch(nodes: &[String]) -> Result<()> {
-    if nodes.is_empty() || nodes.len() > MAX_BATCH {
-        return Err(Error::bad_request(format!("node_names: 1 to {MAX_BATCH} names, got {}", nodes.len())));
+/// A batch names 1 to `max` nodes, each once.
+pub(super) fn check_batch(nodes: &[String], max: usize) -> Result<()> {
+    if nodes.is_empty() || nodes.len() > max {
+        return Err(Error::bad_request(format!("node_names: 1 to {max} names, got {}", nodes.len())));
     }
     let mut seen = BTreeSet::new();
     if let Some(twice) = nodes.iter().find(|node| !seen.insert(node.as_str())) {

@@ -2,7 +2,6 @@
 //! `Location`, read and cancelled at `/api/v1/operations/{id}`, and followed
 //! live on the WebSocket as `operation` messages.
 
-use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -12,13 +11,13 @@ use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object, OpenApi};
 
+use super::node_ops::check_batch;
 use super::nodes::pick_cluster;
 use super::{Error, Tag, error::Result};
 use crate::app::{App, Cluster};
 use crate::auth::Principal;
 use crate::ops::Audit;
-use crate::ops::drain::DrainOptions;
-use crate::ops::operation::{Operation, Tracked};
+use crate::ops::operation::{DrainOptions, Operation, Tracked};
 
 /// Nodes one batch drain may name.
 const MAX_DRAIN_BATCH: usize = 100;
@@ -102,18 +101,9 @@ impl OperationsApi {
         let BatchDrain { cluster_name, node_names, concurrency, reason, options } = body.0;
         let cluster = pick_cluster(&app, &principal, cluster_name.as_deref())?;
         principal.may_operate(Some(&cluster.name))?;
-        if node_names.is_empty() || node_names.len() > MAX_DRAIN_BATCH {
-            return Err(Error::bad_request(format!(
-                "node_names: 1 to {MAX_DRAIN_BATCH} names, got {}",
-                node_names.len()
-            )));
-        }
+        check_batch(&node_names, MAX_DRAIN_BATCH)?;
         if !(1..=MAX_DRAIN_CONCURRENCY).contains(&concurrency) {
             return Err(Error::bad_request(format!("concurrency: 1 to {MAX_DRAIN_CONCURRENCY}, got {concurrency}")));
-        }
-        let mut seen = BTreeSet::new();
-        if let Some(twice) = node_names.iter().find(|node| !seen.insert(node.as_str())) {
-            return Err(Error::bad_request(format!("node_names: {twice:?} is named twice")));
         }
         start(&app, &principal, &cluster, node_names, options, concurrency, reason)
     }

@@ -10,8 +10,10 @@ use futures::StreamExt;
 use super::{App, Cluster};
 use crate::hub::messages;
 use crate::ops::Audit;
-use crate::ops::drain::{self, DrainOptions};
-use crate::ops::operation::{NodeProgress, NodeState, Operation, OperationKind, OperationState, Operations, Tracked};
+use crate::ops::drain;
+use crate::ops::operation::{
+    DrainOptions, NodeProgress, NodeState, Operation, OperationKind, OperationState, Operations, Tracked,
+};
 
 impl App {
     /// The operations running and recently finished.

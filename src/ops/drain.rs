@@ -9,11 +9,9 @@ use std::time::Duration;
 use futures::StreamExt;
 use k8s_openapi::api::core::v1::Pod;
 use kube::api::{Api, DeleteParams, EvictParams, PostParams};
-use poem_openapi::Object;
-use serde::{Deserialize, Serialize};
 use tokio::time::Instant;
 
-use super::operation::{NodeState, PodProgress, PodState, Tracked};
+use super::operation::{DrainOptions, NodeState, PodProgress, PodState, Tracked};
 use super::{Audit, FailureKind, Write, pods, set_cordon, timed};
 
 /// Pods evicted at once, per node.
@@ -24,36 +22,6 @@ const BLOCKED_BACKOFF_FIRST: Duration = Duration::from_millis(500);
 const BLOCKED_BACKOFF_MAX: Duration = Duration::from_secs(5);
 /// How often an evicted pod is looked for until it is gone (kubectl's interval).
 const GONE_POLL: Duration = Duration::from_secs(1);
-
-/// What a drain may do, with kubectl drain's defaults and meanings.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Object, Serialize, Deserialize)]
-#[oai(skip_serializing_if_is_none)]
-pub struct DrainOptions {
-    /// Seconds each pod is given to stop; its own `terminationGracePeriodSeconds`
-    /// when left out (kubectl's `--grace-period=-1`).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub grace_period_seconds: Option<u32>,
-    /// Give up on a node after this many seconds; 0 waits as long as it takes (kubectl's default).
-    #[oai(default)]
-    #[serde(default)]
-    pub timeout_seconds: u64,
-    /// Leave DaemonSet pods on the node instead of refusing to drain it.
-    #[oai(default)]
-    #[serde(default)]
-    pub ignore_daemonsets: bool,
-    /// Evict pods with `emptyDir` volumes too, losing that data.
-    #[oai(default)]
-    #[serde(default)]
-    pub delete_emptydir_data: bool,
-    /// Evict pods that no controller manages; nothing will re-create them.
-    #[oai(default)]
-    #[serde(default)]
-    pub force: bool,
-    /// Cordon and evict in dry run (`dryRun=All`): budgets are checked, nothing changes.
-    #[oai(default)]
-    #[serde(default)]
-    pub dry_run: bool,
-}
 
 /// What the options say about one pod before anything is evicted.
 #[derive(Debug, PartialEq, Eq)]

@@ -11,10 +11,38 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use parking_lot::Mutex;
 use poem_openapi::{Enum, Object};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use tokio_util::sync::CancellationToken;
 
-use super::drain::DrainOptions;
+/// What a drain may do, with kubectl drain's defaults and meanings.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Object, Serialize, Deserialize)]
+#[oai(skip_serializing_if_is_none)]
+pub struct DrainOptions {
+    /// Seconds each pod is given to stop; its own `terminationGracePeriodSeconds`
+    /// when left out (kubectl's `--grace-period=-1`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub grace_period_seconds: Option<u32>,
+    /// Give up on a node after this many seconds; 0 waits as long as it takes (kubectl's default).
+    #[oai(default)]
+    #[serde(default)]
+    pub timeout_seconds: u64,
+    /// Leave DaemonSet pods on the node instead of refusing to drain it.
+    #[oai(default)]
+    #[serde(default)]
+    pub ignore_daemonsets: bool,
+    /// Evict pods with `emptyDir` volumes too, losing that data.
+    #[oai(default)]
+    #[serde(default)]
+    pub delete_emptydir_data: bool,
+    /// Evict pods that no controller manages; nothing will re-create them.
+    #[oai(default)]
+    #[serde(default)]
+    pub force: bool,
+    /// Cordon and evict in dry run (`dryRun=All`): budgets are checked, nothing changes.
+    #[oai(default)]
+    #[serde(default)]
+    pub dry_run: bool,
+}
 
 /// Finished operations kept for reading, besides every running one.
 pub const FINISHED_KEPT: usize = 100;
