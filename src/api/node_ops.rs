@@ -50,6 +50,13 @@ pub struct BatchLabels {
     pub cluster_name: Option<String>,
     /// The nodes, each named once; 1 to 1000.
     pub node_names: Vec<String>,
+    #[oai(flatten)]
+    pub edit: LabelEdit,
+}
+
+/// Label changes, for one node or each of a batch.
+#[derive(Debug, Object)]
+pub struct LabelEdit {
     /// Labels to set (added, or changed to this value).
     #[oai(default)]
     pub set: BTreeMap<String, String>,
@@ -88,6 +95,13 @@ pub struct BatchTaints {
     pub cluster_name: Option<String>,
     /// The nodes, each named once; 1 to 1000.
     pub node_names: Vec<String>,
+    #[oai(flatten)]
+    pub edit: TaintEdit,
+}
+
+/// Taint changes, for one node or each of a batch.
+#[derive(Debug, Object)]
+pub struct TaintEdit {
     /// Taints to add; one with the same key and effect is replaced.
     #[oai(default)]
     pub add: Vec<TaintSpec>,
@@ -194,22 +208,11 @@ impl NodeOpsApi {
         principal: Data<&Principal>,
         body: Json<BatchLabels>,
     ) -> Result<Json<BatchResult>> {
-        let BatchLabels { cluster_name, node_names, set, remove, dry_run } = body.0;
-        let write = Write::from_dry_run(dry_run);
-        let valid = check_edits(
-            "set, remove: name at least one label",
-            set.iter()
-                .map(|(key, value)| ops::key_problem("label", key, Some(value)))
-                .chain(remove.iter().map(|key| ops::key_problem("label", key, None))),
-        )
-        .and_then(|()| match remove.iter().find(|key| set.contains_key(*key)) {
-            Some(both) => Err(Error::bad_request(format!("label {both:?} is both set and removed"))),
-            None => Ok(()),
-        });
-        let (set, remove) = (Arc::new(set), Arc::new(remove));
-        batch(&app, &principal, cluster_name.as_deref(), node_names, valid, write, move |client, node| {
-            let (set, remove) = (set.clone(), remove.clone());
-            async move { ops::set_labels(&client, &node, &set, &remove, write).await }
+        let BatchLabels { cluster_name, node_names, edit } = body.0;
+        let (valid, labels) = Labels::prepare(edit);
+        batch(&app, &principal, cluster_name.as_deref(), node_names, valid, labels.write, move |client, node| {
+            let labels = labels.clone();
+            async move { labels.apply(&client, &node).await }
         })
         .await
     }
@@ -227,28 +230,11 @@ impl NodeOpsApi {
         principal: Data<&Principal>,
         body: Json<BatchTaints>,
     ) -> Result<Json<BatchResult>> {
-        let BatchTaints { cluster_name, node_names, add, remove, dry_run } = body.0;
-        let write = Write::from_dry_run(dry_run);
-        let valid = check_edits(
-            "add, remove: name at least one taint",
-            add.iter()
-                .map(|taint| ops::key_problem("taint", &taint.key, taint.value.as_deref()))
-                .chain(remove.iter().map(|taint| ops::key_problem("taint", &taint.key, None))),
-        );
-        let add: Arc<Vec<ops::NewTaint>> = Arc::new(
-            add.into_iter()
-                .map(|taint| ops::NewTaint { key: taint.key, value: taint.value, effect: effect(taint.effect) })
-                .collect(),
-        );
-        let remove: Arc<Vec<ops::TaintMatch>> = Arc::new(
-            remove
-                .into_iter()
-                .map(|taint| ops::TaintMatch { key: taint.key, effect: taint.effect.map(effect) })
-                .collect(),
-        );
-        batch(&app, &principal, cluster_name.as_deref(), node_names, valid, write, move |client, node| {
-            let (add, remove) = (add.clone(), remove.clone());
-            async move { ops::edit_taints(&client, &node, &add, &remove, write).await }
+        let BatchTaints { cluster_name, node_names, edit } = body.0;
+        let (valid, taints) = Taints::prepare(edit);
+        batch(&app, &principal, cluster_name.as_deref(), node_names, valid, taints.write, move |client, node| {
+            let taints = taints.clone();
+            async move { taints.apply(&client, &node).await }
         })
         .await
     }
@@ -268,7 +254,11 @@ impl NodeOpsApi {
         dry_run: Query<bool>,
     ) -> Result<Json<NodeResult>> {
         let audit = Audit { reason: reason.0, principal: principal.name().to_owned(), at: Utc::now() };
-        single(&app, &principal, &cluster.0, &node.0, Some(&audit), Write::from_dry_run(dry_run.0)).await
+        let write = Write::from_dry_run(dry_run.0);
+        single(&app, &principal, &cluster.0, node.0, Ok(()), async move |client, node| {
+            ops::set_cordon(&client, &node, Some(&audit), write).await
+        })
+        .await
     }
 
     /// Uncordon one node
@@ -283,7 +273,111 @@ impl NodeOpsApi {
         #[oai(default)]
         dry_run: Query<bool>,
     ) -> Result<Json<NodeResult>> {
-        single(&app, &principal, &cluster.0, &node.0, None, Write::from_dry_run(dry_run.0)).await
+        let write = Write::from_dry_run(dry_run.0);
+        single(&app, &principal, &cluster.0, node.0, Ok(()), async move |client, node| {
+            ops::set_cordon(&client, &node, None, write).await
+        })
+        .await
+    }
+
+    /// Set and remove one node's labels
+    #[oai(path = "/api/v1/nodes/:cluster/:node/labels", method = "post", operation_id = "editNodeLabels")]
+    async fn labels(
+        &self,
+        app: Data<&App>,
+        principal: Data<&Principal>,
+        cluster: Path<String>,
+        node: Path<String>,
+        body: Json<LabelEdit>,
+    ) -> Result<Json<NodeResult>> {
+        let (valid, labels) = Labels::prepare(body.0);
+        single(&app, &principal, &cluster.0, node.0, valid, async move |client, node| {
+            labels.apply(&client, &node).await
+        })
+        .await
+    }
+
+    /// Add and remove one node's taints
+    ///
+    /// Read, edited and written back with its resourceVersion as a
+    /// precondition, started over when someone else wrote the node in between.
+    #[oai(path = "/api/v1/nodes/:cluster/:node/taints", method = "post", operation_id = "editNodeTaints")]
+    async fn taints(
+        &self,
+        app: Data<&App>,
+        principal: Data<&Principal>,
+        cluster: Path<String>,
+        node: Path<String>,
+        body: Json<TaintEdit>,
+    ) -> Result<Json<NodeResult>> {
+        let (valid, taints) = Taints::prepare(body.0);
+        single(&app, &principal, &cluster.0, node.0, valid, async move |client, node| {
+            taints.apply(&client, &node).await
+        })
+        .await
+    }
+}
+
+/// A label edit checked and ready to apply to any number of nodes.
+#[derive(Clone)]
+struct Labels {
+    set: Arc<BTreeMap<String, String>>,
+    remove: Arc<Vec<String>>,
+    write: Write,
+}
+
+impl Labels {
+    /// The edit, and whether it is valid: keys and values as Kubernetes checks them.
+    fn prepare(edit: LabelEdit) -> (Result<()>, Self) {
+        let LabelEdit { set, remove, dry_run } = edit;
+        let valid = check_edits(
+            "set, remove: name at least one label",
+            set.iter()
+                .map(|(key, value)| ops::key_problem("label", key, Some(value)))
+                .chain(remove.iter().map(|key| ops::key_problem("label", key, None))),
+        )
+        .and_then(|()| match remove.iter().find(|key| set.contains_key(*key)) {
+            Some(both) => Err(Error::bad_request(format!("label {both:?} is both set and removed"))),
+            None => Ok(()),
+        });
+        (valid, Self { set: Arc::new(set), remove: Arc::new(remove), write: Write::from_dry_run(dry_run) })
+    }
+
+    async fn apply(&self, client: &kube::Client, node: &str) -> Outcome {
+        ops::set_labels(client, node, &self.set, &self.remove, self.write).await
+    }
+}
+
+/// A taint edit checked and ready to apply to any number of nodes.
+#[derive(Clone)]
+struct Taints {
+    add: Arc<Vec<ops::NewTaint>>,
+    remove: Arc<Vec<ops::TaintMatch>>,
+    write: Write,
+}
+
+impl Taints {
+    fn prepare(edit: TaintEdit) -> (Result<()>, Self) {
+        let TaintEdit { add, remove, dry_run } = edit;
+        let valid = check_edits(
+            "add, remove: name at least one taint",
+            add.iter()
+                .map(|taint| ops::key_problem("taint", &taint.key, taint.value.as_deref()))
+                .chain(remove.iter().map(|taint| ops::key_problem("taint", &taint.key, None))),
+        );
+        let add = add
+            .into_iter()
+            .map(|taint| ops::NewTaint { key: taint.key, value: taint.value, effect: effect(taint.effect) })
+            .collect();
+        let remove = remove
+            .into_iter()
+            .map(|taint| ops::TaintMatch { key: taint.key, effect: taint.effect.map(effect) })
+            .collect();
+        (valid, Self { add: Arc::new(add), remove: Arc::new(remove), write: Write::from_dry_run(dry_run) })
+    }
+
+    async fn apply(&self, client: &kube::Client, node: &str) -> Outcome {
+        ops::edit_taints(client, node, &self.add, &self.remove, self.write).await
     }
 }
 
@@ -323,18 +417,25 @@ where
     Ok(Json(BatchResult { cluster_name: cluster.name.clone(), dry_run: write == Write::DryRun, results }))
 }
 
-async fn single(
+/// `operation` on one node; the caller may act on the cluster is checked
+/// before `valid`, as a batch checks it, and a failure is the request's error.
+async fn single<F, Fut>(
     app: &App,
     principal: &Principal,
     cluster: &str,
-    node: &str,
-    audit: Option<&Audit>,
-    write: Write,
-) -> Result<Json<NodeResult>> {
+    node: String,
+    valid: Result<()>,
+    operation: F,
+) -> Result<Json<NodeResult>>
+where
+    F: FnOnce(kube::Client, String) -> Fut,
+    Fut: Future<Output = Outcome>,
+{
     let cluster = pick_cluster(app, principal, Some(cluster))?;
     principal.may_operate(Some(&cluster.name))?;
-    match ops::set_cordon(cluster.client(), node, audit, write).await {
-        Ok(version) => Ok(Json(NodeResult::new(node, Ok(version)))),
+    valid?;
+    match operation(cluster.client().clone(), node.clone()).await {
+        Ok(version) => Ok(Json(NodeResult::new(&node, Ok(version)))),
         Err(failure) => Err(failure.into()),
     }
 }

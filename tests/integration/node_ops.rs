@@ -329,3 +329,29 @@ async fn a_nodes_pods_are_read_from_the_cluster_paged_and_counted_without_finish
     nodecast.shutdown().await;
     sim.shutdown().await;
 }
+
+#[tokio::test]
+async fn one_nodes_labels_and_taints_are_edited_as_a_batch_edits_them() {
+    let sim = Simulator::start(quiet(2)).await.unwrap();
+    let nodes: Api<Node> = Api::all(client(&sim).await);
+    let nodecast = Nodecast::watching(&[("c1", &sim)], |_| {}).await;
+    let labelled = nodecast.post("/api/v1/nodes/c1/node-0002/labels").json(&json!({"set": {"team": "db"}}));
+    let labelled: Value = labelled.send().await.unwrap().json().await.unwrap();
+    assert_eq!((labelled["node"].as_str(), labelled["ok"].as_bool()), (Some("node-0002"), Some(true)), "{labelled}");
+    assert_eq!(nodes.get("node-0002").await.unwrap().metadata.labels.unwrap()["team"], "db");
+
+    let taint = json!({"add": [{"key": "dedicated", "value": "db", "effect": "NoSchedule"}]});
+    let tainted = nodecast.post("/api/v1/nodes/c1/node-0002/taints").json(&taint).send().await.unwrap();
+    assert_eq!(tainted.status().as_u16(), 200);
+    let taints = nodes.get("node-0002").await.unwrap().spec.unwrap().taints.unwrap();
+    assert!(taints.iter().any(|t| t.key == "dedicated" && t.value.as_deref() == Some("db")), "{taints:?}");
+
+    let bad = nodecast.post("/api/v1/nodes/c1/node-0002/labels").json(&json!({"set": {"bad key": "x"}}));
+    let bad = bad.send().await.unwrap();
+    assert_eq!(bad.status().as_u16(), 400);
+    assert!(bad.json::<Value>().await.unwrap()["message"].as_str().unwrap().contains("bad key"));
+    let missing = nodecast.post("/api/v1/nodes/c1/node-9999/taints").json(&taint).send().await.unwrap();
+    assert_eq!(missing.status().as_u16(), 404, "one node's failure is the request's error");
+    nodecast.shutdown().await;
+    sim.shutdown().await;
+}
