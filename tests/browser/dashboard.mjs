@@ -1,6 +1,7 @@
 // End-to-end check of the dashboard in a real browser: the page shows the demo
 // cluster's nodes, a `kubectl cordon` reaches the table through the WebSocket hub,
-// and a dropped socket reconnects (resuming with `since`).
+// and a dropped socket reconnects (resuming with `since`). Also the harness that
+// actions.mjs runs its scenario with.
 //
 //   NODECAST_URL=http://127.0.0.1:8080 SIM_KUBECONFIG=/tmp/demo.kubeconfig \
 //     node tests/browser/dashboard.mjs
@@ -14,6 +15,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 
 const NODE = 'node-0042';
@@ -21,24 +23,52 @@ const CLUSTER = 'demo';
 // The whole run, so that a hung browser or server cannot hang the caller's test.
 const OVERALL_MS = 120_000;
 
-const base = (process.env.NODECAST_URL || '').replace(/\/+$/, '');
-const kubeconfig = process.env.SIM_KUBECONFIG;
-const screenshot = process.env.SCREENSHOT || 'target/dashboard.png';
+export const base = (process.env.NODECAST_URL || '').replace(/\/+$/, '');
+export const kubeconfig = process.env.SIM_KUBECONFIG;
+export const screenshot = process.env.SCREENSHOT || 'target/dashboard.png';
 const executablePath = process.env.CHROMIUM || '/usr/bin/chromium';
 const kubectlBin = process.env.KUBECTL || 'kubectl';
 
 const started = Date.now();
-const log = (message) => console.log(`[dashboard ${((Date.now() - started) / 1000).toFixed(1)}s] ${message}`);
+let name = 'dashboard';
+export const log = (message) => console.log(`[${name} ${((Date.now() - started) / 1000).toFixed(1)}s] ${message}`);
 
-class StepFailed extends Error {}
+export class StepFailed extends Error {}
 
 let browser;
-let page;
+// One page per run; a live binding, so that scenarios importing it see it once opened.
+export let page;
 const pageErrors = [];
 const consoleLines = [];
-let socketLog = [];
+const socketLog = [];
 
-async function main() {
+// Runs `scenario` in a new page of a headless Chromium, then exits: 0 when every
+// step passed, 1 with the reason otherwise. On failure, `describe` (run in the
+// page with `describeArg`) adds what the page shows of the scenario's subject to the report.
+export async function run(scenarioName, scenario, describe = () => null, describeArg = null) {
+  name = scenarioName;
+  const overall = setTimeout(() => {
+    console.error(`${name} test: FAILED: the whole run took longer than ${OVERALL_MS / 1000} s`);
+    process.exit(1);
+  }, OVERALL_MS);
+  let code = 0;
+  try {
+    await launch();
+    await scenario();
+    if (pageErrors.length) throw new StepFailed(`the page threw: ${pageErrors.join(' | ')}`);
+    log(`passed; screenshot at ${screenshot}`);
+  } catch (error) {
+    code = 1;
+    console.error(`${name} test: FAILED: ${error instanceof StepFailed ? error.message : error.stack || error}`);
+    await describePage(describe, describeArg);
+  } finally {
+    if (browser) await browser.close().catch(() => {});
+    clearTimeout(overall);
+  }
+  process.exit(code);
+}
+
+async function launch() {
   if (!base) throw new StepFailed('NODECAST_URL is not set (the server base URL, e.g. http://127.0.0.1:8080)');
   if (!kubeconfig) throw new StepFailed('SIM_KUBECONFIG is not set (the kubeconfig of the simulated cluster)');
   if (!existsSync(kubeconfig)) throw new StepFailed(`SIM_KUBECONFIG names ${kubeconfig}, which does not exist`);
@@ -63,21 +93,27 @@ async function main() {
     socketLog.push(`open ${ws.url().replace(/token=[^&]*/, 'token=…')}`);
     ws.on('close', () => socketLog.push(`close ${ws.url().replace(/token=[^&]*/, 'token=…')}`));
   });
+}
 
-  const url = `${base}/?cluster=${CLUSTER}`;
-  await step(`load ${url}`, 20_000, async () => {
+// Loads the dashboard with `query` and waits until it shows at least `rows` nodes, live.
+export async function openDashboard(query, rows) {
+  const url = `${base}/${query}`;
+  await step(`load ${url.replace(/token=[^&]*/, 'token=…')}`, 20_000, async () => {
     const response = await page.goto(url, { waitUntil: 'domcontentloaded' });
     if (!response || !response.ok()) {
       throw new StepFailed(`GET ${url} answered ${response ? response.status() : 'nothing'}`);
     }
   });
-
-  await waitFor('at least 10 rows in the table', 30_000,
-    () => document.querySelectorAll('#nodes tbody tr').length >= 10);
+  await waitFor(`at least ${rows} rows in the table`, 30_000,
+    (n) => document.querySelectorAll('#nodes tbody tr').length >= n, rows);
   await waitFor('the badge to say connected', 15_000, () => {
     const badge = document.getElementById('badge');
     return badge && badge.textContent.trim() === 'connected' && badge.classList.contains('connected');
   });
+}
+
+async function live() {
+  await openDashboard(`?cluster=${CLUSTER}`, 10);
 
   const before = await rowState();
   if (!before) {
@@ -103,11 +139,10 @@ async function main() {
     }, NODE);
   }
 
-  mkdirSync(path.dirname(path.resolve(screenshot)), { recursive: true });
   await page.evaluate((name) => {
     document.querySelector(`#nodes tbody tr[data-name="${name}"]`).scrollIntoView({ block: 'center' });
   }, NODE);
-  await step(`screenshot to ${screenshot}`, 15_000, () => page.screenshot({ path: screenshot, fullPage: false }));
+  await saveScreenshot();
 
   await step('drop the WebSocket from the page', 5_000, () => page.evaluate(() => {
     const dashboard = window.nodecastDashboard;
@@ -132,15 +167,21 @@ async function main() {
   if (!after || after.schedulable) {
     throw new StepFailed(`after the reconnect ${NODE} shows ${JSON.stringify(after)}, expected cordoned`);
   }
-  if (pageErrors.length) throw new StepFailed(`the page threw: ${pageErrors.join(' | ')}`);
 }
 
-function kubectl(...args) {
+export async function saveScreenshot() {
+  mkdirSync(path.dirname(path.resolve(screenshot)), { recursive: true });
+  await step(`screenshot to ${screenshot}`, 15_000, () => page.screenshot({ path: screenshot, fullPage: false }));
+}
+
+// kubectl on the simulator; its standard output.
+export function kubectl(...args) {
   const full = ['--kubeconfig', kubeconfig, ...args];
   log(`kubectl ${full.join(' ')}`);
   try {
     const out = execFileSync(kubectlBin, full, { encoding: 'utf8', timeout: 20_000, stdio: ['ignore', 'pipe', 'pipe'] });
     log(`kubectl: ${out.trim()}`);
+    return out;
   } catch (error) {
     const detail = error.code === 'ENOENT' ? `${kubectlBin} not found on PATH` : (error.stderr || error.message).trim();
     throw new StepFailed(`kubectl ${args.join(' ')} failed: ${detail}`);
@@ -162,7 +203,8 @@ function rowState() {
   }, NODE);
 }
 
-function rowIs({ name, schedulable, changed }) {
+// Runs in the page: whether the row of `name` shows it (un)cordoned, and if asked, highlighted.
+export function rowIs({ name, schedulable, changed }) {
   const tr = document.querySelector(`#nodes tbody tr[data-name="${name}"]`);
   if (!tr || tr.hidden) return false;
   const text = tr.querySelector('td.c-sched').textContent.trim();
@@ -171,7 +213,7 @@ function rowIs({ name, schedulable, changed }) {
   return shown && (!changed || tr.classList.contains('changed'));
 }
 
-async function waitFor(what, timeout, predicate, arg) {
+export async function waitFor(what, timeout, predicate, arg) {
   return step(`wait for ${what}`, timeout + 1_000, async () => {
     try {
       await page.waitForFunction(predicate, arg, { timeout, polling: 100 });
@@ -183,7 +225,7 @@ async function waitFor(what, timeout, predicate, arg) {
 }
 
 // Runs one step under its own deadline, so a failure names the step that hung.
-async function step(name, timeout, action) {
+export async function step(name, timeout, action) {
   const begun = Date.now();
   let timer;
   const deadline = new Promise((_, reject) => {
@@ -204,18 +246,18 @@ async function step(name, timeout, action) {
 }
 
 // On failure, what the page showed, so the cause can be read from the test log alone.
-async function describePage() {
+async function describePage(describe, describeArg) {
   if (!page) return;
   try {
-    const seen = await page.evaluate((name) => ({
-      url: location.href,
+    const seen = await page.evaluate(() => ({
+      url: location.href.replace(/token=[^&]*/, 'token=…'),
       badge: document.getElementById('badge')?.textContent,
       status: document.getElementById('status')?.textContent.trim(),
       rows: document.querySelectorAll('#nodes tbody tr').length,
-      row: document.querySelector(`#nodes tbody tr[data-name="${name}"]`)?.outerHTML.slice(0, 600) ?? null,
       state: window.nodecastDashboard ? (({ cluster, connection, events, snapshots, resumes, gaps }) =>
         ({ cluster, connection, events, snapshots, resumes, gaps }))(window.nodecastDashboard.state) : null,
-    }), NODE);
+    }));
+    seen.subject = await page.evaluate(describe, describeArg);
     console.error(`page: ${JSON.stringify(seen, null, 2)}`);
   } catch (error) {
     console.error(`(could not read the page: ${error.message})`);
@@ -231,21 +273,8 @@ async function describePage() {
   } catch { /* the browser may be gone */ }
 }
 
-const overall = setTimeout(() => {
-  console.error(`dashboard test: FAILED: the whole run took longer than ${OVERALL_MS / 1000} s`);
-  process.exit(1);
-}, OVERALL_MS);
-
-let code = 0;
-try {
-  await main();
-  log(`passed; screenshot at ${screenshot}`);
-} catch (error) {
-  code = 1;
-  console.error(`dashboard test: FAILED: ${error instanceof StepFailed ? error.message : error.stack || error}`);
-  await describePage();
-} finally {
-  if (browser) await browser.close().catch(() => {});
-  clearTimeout(overall);
+// Run as a script (not imported by another scenario): the live-update scenario.
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  await run('dashboard', live, (name) =>
+    document.querySelector(`#nodes tbody tr[data-name="${name}"]`)?.outerHTML.slice(0, 600) ?? null, NODE);
 }
-process.exit(code);
