@@ -85,6 +85,10 @@ impl Error {
         Self::not_found(format!("no cluster named {name:?}"))
     }
 
+    pub fn unknown_node(cluster: &str, node: &str) -> Self {
+        Self::not_found(format!("no node {node:?} in cluster {cluster:?}"))
+    }
+
     pub fn not_ready(cluster: &str) -> Self {
         Error::Unavailable(
             body("cluster_not_ready", format!("cluster {cluster:?} has not completed its first list yet")),

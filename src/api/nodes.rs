@@ -165,10 +165,7 @@ async fn one_node(
 ) -> Result<NodeResponse> {
     let node_view = NodeView::for_request(read.view, read.fields.as_deref())?;
     let snapshot = ready_snapshot(cluster)?;
-    let node = snapshot
-        .nodes
-        .get(name)
-        .ok_or_else(|| Error::not_found(format!("no node {name:?} in cluster {:?}", cluster.name)))?;
+    let node = snapshot.nodes.get(name).ok_or_else(|| Error::unknown_node(&cluster.name, name))?;
     let counts = pod_counts(cluster, read.include).await?;
     let etag = with_counts(query::node_etag(app.epoch(), node, representation(read.view)), counts.as_deref());
     if if_none_match.is_some_and(|tags| query::etag_matches(&tags, &etag)) {

@@ -139,7 +139,7 @@ impl OperationsApi {
     #[oai(path = "/api/v1/operations/:id", method = "delete", operation_id = "cancelOperation")]
     async fn cancel(&self, app: Data<&App>, principal: Data<&Principal>, id: Path<String>) -> Result<Json<Operation>> {
         let tracked = visible(&app, &principal, &id.0)?;
-        principal.may_operate(Some(&tracked.get().cluster_name))?;
+        principal.may_operate(Some(&tracked.read(|operation| operation.cluster_name.clone())))?;
         if !tracked.cancel(principal.name()) {
             return Err(Error::conflict(format!("operation {:?} has already finished", id.0)));
         }
@@ -152,7 +152,7 @@ fn visible(app: &App, principal: &Principal, id: &str) -> Result<Arc<Tracked>> {
     let unknown = || Error::not_found(format!("no operation {id:?}"));
     let tracked = app.operations().get(id).ok_or_else(unknown)?;
     // An operation on a cluster the token may not read does not exist for it.
-    principal.may_view(&tracked.get().cluster_name).map_err(|_| unknown())?;
+    principal.may_view(&tracked.read(|operation| operation.cluster_name.clone())).map_err(|_| unknown())?;
     Ok(tracked)
 }
 
@@ -167,7 +167,7 @@ fn start(
 ) -> Result<Started> {
     let snapshot = cluster.snapshot();
     if let Some(unknown) = nodes.iter().find(|node| !snapshot.nodes.contains_key(node.as_str())) {
-        return Err(Error::not_found(format!("no node {unknown:?} in cluster {:?}", cluster.name)));
+        return Err(Error::unknown_node(&cluster.name, unknown));
     }
     let audit = Audit { reason, principal: principal.name().to_owned(), at: Utc::now() };
     let tracked = app

@@ -56,7 +56,7 @@ impl PodsApi {
             return Err(Error::bad_request(format!("limit: 1 to {MAX_PAGE}, got {limit}")));
         }
         if !cluster.snapshot().nodes.contains_key(node.0.as_str()) {
-            return Err(Error::not_found(format!("no node {:?} in cluster {:?}", node.0, cluster.name)));
+            return Err(Error::unknown_node(&cluster.name, &node.0));
         }
         let (page, next) = pods::node_pods_page(cluster.client(), &node.0, limit, continue_token.0.as_deref()).await?;
         Ok(Json(NodePods {

@@ -40,7 +40,7 @@ fn verdict(pod: &Pod, options: &DrainOptions) -> Verdict {
         .as_ref()
         .and_then(|status| status.phase.as_deref())
         .is_some_and(|phase| phase == "Succeeded" || phase == "Failed");
-    let controller = pod.metadata.owner_references.iter().flatten().find(|owner| owner.controller == Some(true));
+    let controller = pods::controller(pod);
     if controller.is_some_and(|owner| owner.kind == "DaemonSet") && !finished {
         if !options.ignore_daemonsets {
             return Verdict::Refuse("cannot delete DaemonSet-managed Pods (use --ignore-daemonsets to ignore)");

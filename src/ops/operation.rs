@@ -167,6 +167,12 @@ impl Tracked {
         self.progress.lock().clone()
     }
 
+    /// What `look` reads of the operation as it stands, without copying the
+    /// rest (a drain's progress holds every pod of its nodes).
+    pub fn read<T>(&self, look: impl FnOnce(&Operation) -> T) -> T {
+        look(&self.progress.lock())
+    }
+
     /// Changes the progress and tells the notifier, under the lock, so that
     /// notices leave in the order the changes were made.
     pub fn update(&self, change: impl FnOnce(&mut Operation)) {
@@ -227,12 +233,14 @@ impl Operations {
         {
             let mut all = self.all.lock();
             let nodes: Vec<&str> = operation.nodes.iter().map(|progress| progress.node.as_str()).collect();
-            if let Some(busy) = all.values().map(|tracked| tracked.get()).find(|other| {
-                other.state == OperationState::Running
+            let holding = |other: &Operation| {
+                let busy = other.state == OperationState::Running
                     && other.cluster_name == operation.cluster_name
-                    && other.nodes.iter().any(|progress| nodes.contains(&progress.node.as_str()))
-            }) {
-                return Err(busy.id);
+                    && other.nodes.iter().any(|progress| nodes.contains(&progress.node.as_str()));
+                busy.then(|| other.id.clone())
+            };
+            if let Some(busy) = all.values().find_map(|tracked| tracked.read(holding)) {
+                return Err(busy);
             }
             all.insert(operation.id.clone(), tracked.clone());
             forget_oldest_finished(&mut all);
@@ -269,7 +277,7 @@ fn forget_oldest_finished(all: &mut BTreeMap<String, Arc<Tracked>>) {
     let mut finished: Vec<(DateTime<Utc>, String)> = all
         .iter()
         .filter(|(_, tracked)| tracked.is_finished())
-        .map(|(id, tracked)| (tracked.get().started_at, id.clone()))
+        .map(|(id, tracked)| (tracked.read(|operation| operation.started_at), id.clone()))
         .collect();
     if finished.len() > FINISHED_KEPT {
         finished.sort();

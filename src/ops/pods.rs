@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 use k8s_openapi::api::core::v1::Pod;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::OwnerReference;
 use kube::api::{Api, ListParams};
 use poem_openapi::Object;
 use serde::Serialize;
@@ -49,19 +50,18 @@ impl PodSummary {
             containers: pod.spec.as_ref().map_or(0, |spec| spec.containers.len() as u32),
             restarts: container_statuses.iter().map(|container| container.restart_count.max(0) as u32).sum(),
             pod_ip: status.and_then(|status| status.pod_ip.clone()),
-            controller: pod
-                .metadata
-                .owner_references
-                .iter()
-                .flatten()
-                .find(|owner| owner.controller == Some(true))
-                .map(|owner| format!("{}/{}", owner.kind, owner.name)),
+            controller: controller(pod).map(|owner| format!("{}/{}", owner.kind, owner.name)),
             created_at: pod.metadata.creation_timestamp.as_ref().and_then(|time| {
                 DateTime::from_timestamp(time.0.as_second(), time.0.subsec_nanosecond().max(0) as u32)
             }),
             terminating: pod.metadata.deletion_timestamp.is_some(),
         }
     }
+}
+
+/// The owner that controls `pod` (a ReplicaSet, a DaemonSet...), if any.
+pub fn controller(pod: &Pod) -> Option<&OwnerReference> {
+    pod.metadata.owner_references.iter().flatten().find(|owner| owner.controller == Some(true))
 }
 
 /// One page of `node`'s pods, and the token of the next.
