@@ -261,11 +261,16 @@ async fn tokens_cluster_access_and_origins_are_checked_before_the_upgrade() {
 
 /// The slow client asks for full Node objects and does not read while
 /// thousands of changes pass, so that its socket buffers fill and it falls
-/// past its queue.
+/// past its queue. Its blocked send must outlast the whole run, however slow
+/// the machine: past the send timeout the session is closed as stuck instead.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_slow_client_is_resynced_without_slowing_the_others() {
     let sim = Simulator::start(quiet(30)).await.unwrap();
-    let nodecast = Nodecast::watching(&[("c1", &sim)], |config| config.hub.queue = 1024).await;
+    let nodecast = Nodecast::watching(&[("c1", &sim)], |config| {
+        config.hub.queue = 1024;
+        config.hub.send_timeout_secs = 600.0;
+    })
+    .await;
     let mut slow = connect(&nodecast, "cluster=c1&view=full").await;
     let mut fast = connect(&nodecast, "cluster=c1").await;
     for socket in [&mut slow, &mut fast] {
@@ -313,6 +318,57 @@ async fn a_slow_client_is_resynced_without_slowing_the_others() {
     }
     let stats = nodecast.json("/api/v1/ws/stats", 200).await;
     assert!(stats["resyncs"].as_u64().unwrap() >= 1, "{stats}");
+    nodecast.shutdown().await;
+    sim.shutdown().await;
+}
+
+/// A client that reads nothing at all leaves its send blocked on a full socket;
+/// past the send timeout it is dropped and counted, while others go on.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_whose_send_stays_blocked_is_dropped_as_too_slow() {
+    let sim = Simulator::start(quiet(30)).await.unwrap();
+    let nodecast = Nodecast::watching(&[("c1", &sim)], |config| {
+        config.hub.send_timeout_secs = 0.5;
+        config.hub.ping_secs = 600.0;
+    })
+    .await;
+    let mut stuck = connect(&nodecast, "cluster=c1&view=full").await;
+    next(&mut stuck).await;
+    next(&mut stuck).await;
+    let store = sim.store().clone();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+    let mut round = 0;
+    loop {
+        let stats = nodecast.json("/api/v1/ws/stats", 200).await;
+        if stats["slow_client_drops"].as_u64().unwrap() >= 1 && stats["connections"].as_u64() == Some(0) {
+            break;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "never dropped: {stats}");
+        let store = store.clone();
+        tokio::task::spawn_blocking(move || {
+            for step in 0..300 {
+                let name = format!("node-{:04}", step % 30 + 1);
+                store
+                    .update(Resource::Nodes, &name, None, Write::Commit, |mut node| {
+                        node["metadata"]["annotations"]["round"] = json!(format!("{round}-{step}"));
+                        Ok(node)
+                    })
+                    .unwrap();
+            }
+        })
+        .await
+        .unwrap();
+        round += 1;
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let mut after_drop = connect(&nodecast, "cluster=c1").await;
+    assert_eq!(next(&mut after_drop).await["type"], "connected");
+    loop {
+        match tokio::time::timeout(Duration::from_secs(10), stuck.next()).await.expect("the stream ends") {
+            None | Some(Err(_)) => break,
+            Some(Ok(_)) => {}
+        }
+    }
     nodecast.shutdown().await;
     sim.shutdown().await;
 }
