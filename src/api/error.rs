@@ -34,6 +34,9 @@ pub enum Error {
     /// The cluster already exists, or the node changed while it was being written.
     #[oai(status = 409)]
     Conflict(Json<ErrorBody>),
+    /// The request has a body that is not `application/json`, or none at all.
+    #[oai(status = 415)]
+    UnsupportedMediaType(Json<ErrorBody>),
     /// The cluster's API server failed the call.
     #[oai(status = 502)]
     BadGateway(Json<ErrorBody>),
@@ -108,6 +111,7 @@ impl Error {
             | Error::Forbidden(body)
             | Error::NotFound(body)
             | Error::Conflict(body)
+            | Error::UnsupportedMediaType(body)
             | Error::BadGateway(body)
             | Error::GatewayTimeout(body)
             | Error::Unavailable(body, _) => body.message.clone(),
@@ -155,16 +159,22 @@ pub fn from_framework(error: poem::Error) -> poem::Response {
         return error.into_response();
     }
     let status = error.status();
-    let code = match status.as_u16() {
-        400 => "bad_request",
-        401 => "unauthorized",
-        404 => "not_found",
-        405 => "method_not_allowed",
-        413 => "payload_too_large",
-        415 => "unsupported_media_type",
-        _ => "error",
+    let message = error.to_string();
+    let documented = match status.as_u16() {
+        400 => Error::bad_request(message),
+        401 => Error::unauthorized(message),
+        404 => Error::NotFound(body("not_found", message)),
+        415 => Error::UnsupportedMediaType(body("unsupported_media_type", message)),
+        other => {
+            let code = match other {
+                405 => "method_not_allowed",
+                413 => "payload_too_large",
+                _ => "error",
+            };
+            let body =
+                serde_json::to_vec(&ErrorBody { code: code.to_owned(), message }).expect("an error body serializes");
+            return poem::Response::builder().status(status).content_type("application/json; charset=utf-8").body(body);
+        }
     };
-    let body = serde_json::to_vec(&ErrorBody { code: code.to_owned(), message: error.to_string() })
-        .expect("an error body serializes");
-    poem::Response::builder().status(status).content_type("application/json; charset=utf-8").body(body)
+    poem::IntoResponse::into_response(documented)
 }

@@ -405,6 +405,8 @@ pub struct CacheStats {
     pub total_objects: u64,
     /// Keyed `<cluster>/v1/nodes`.
     pub resource_stats: std::collections::BTreeMap<String, ResourceStats>,
+    /// Null until a cluster has completed a list: the seeds' shape keeps the key.
+    #[oai(nullable)]
     pub last_update: Option<DateTime<Utc>>,
 }
 
@@ -414,8 +416,10 @@ pub struct ResourceStats {
     pub object_count: u64,
     /// Nodes are cluster-scoped: always 0.
     pub namespace_count: u64,
+    #[oai(nullable)]
     pub last_sync: Option<DateTime<Utc>>,
     /// How long the latest complete list took, as `2.5s`.
+    #[oai(nullable)]
     pub sync_duration: Option<String>,
     pub ready: bool,
 }
