@@ -1,0 +1,69 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, TypeVar
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+T = TypeVar("T", bound="RefreshAccepted")
+
+
+@_attrs_define
+class RefreshAccepted:
+    """
+    Attributes:
+        cluster (str):
+        relists (int): Complete lists so far; the forced one adds one when it starts.
+    """
+
+    cluster: str
+    relists: int
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        cluster = self.cluster
+
+        relists = self.relists
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update(
+            {
+                "cluster": cluster,
+                "relists": relists,
+            }
+        )
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        d = dict(src_dict)
+        cluster = d.pop("cluster")
+
+        relists = d.pop("relists")
+
+        refresh_accepted = cls(
+            cluster=cluster,
+            relists=relists,
+        )
+
+        refresh_accepted.additional_properties = d
+        return refresh_accepted
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties
