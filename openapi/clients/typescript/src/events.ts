@@ -479,6 +479,8 @@ export class NodeEventStream<V extends View = 'summary'> implements AsyncIterabl
       this.resetIdleTimer();
       this.receive(decode(event.data));
     };
+    // ws reports a refused upgrade as "Unexpected server response: 401";
+    // browsers never tell the status, so there every close is retried.
     socket.onerror = (event: { error?: unknown; message?: unknown }) => {
       const message = event.error instanceof Error ? event.error.message : String(event.message ?? '');
       const status = /Unexpected server response: (\d{3})/.exec(message)?.[1];
