@@ -296,7 +296,7 @@ _NODE_EVENTS: dict[str, type[NodeEvent]] = {cls.type: cls for cls in (NodeAdded,
 
 @dataclass
 class Backoff:
-    """Exponential backoff with full jitter: attempt n waits up to initial * factor**n, capped."""
+    """Exponential backoff with jitter: attempt n waits between half and all of initial * factor**n, capped."""
 
     initial: float = 0.5
     factor: float = 2.0

@@ -70,10 +70,11 @@ def labelled(node: str, key: str, value: str):
     return matches
 
 
-async def test_a_kubectl_label_arrives_as_node_update(live_url, client):
+@pytest.mark.parametrize("batch", [False, True], ids=["frames", "batched"])
+async def test_a_kubectl_label_arrives_as_node_update(live_url, client, batch):
     node = node_names(client)[1]
     value = uuid.uuid4().hex[:12]
-    async with NodeEvents(live_url, cluster=CLUSTER) as events:
+    async with NodeEvents(live_url, cluster=CLUSTER, batch=batch) as events:
         connected = await next_of(events, Connected)
         assert connected.clusters == [CLUSTER] and connected.epoch
         await next_of(events, Subscribed)
