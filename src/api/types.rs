@@ -92,7 +92,10 @@ impl Type for NodeView {
     fn register(registry: &mut Registry) {
         NodeSummary::register(registry);
         registry.create_schema::<Self, _>(Self::name().into_owned(), |registry| {
+            // The three forms are named components: generators name types by
+            // component, and some drop inline members of a union used twice.
             let full = MetaSchema {
+                title: Some("KubernetesNode".to_owned()),
                 description: Some("The Kubernetes Node (core/v1), without `metadata.managedFields`."),
                 required: vec!["metadata"],
                 properties: vec![
@@ -104,19 +107,22 @@ impl Type for NodeView {
                 ],
                 ..MetaSchema::new("object")
             };
+            registry.schemas.insert("KubernetesNode".to_owned(), full);
             let projected = MetaSchema {
+                title: Some("NodeFields".to_owned()),
                 description: Some("The summary with only the fields named in `fields`."),
                 required: Vec::new(),
                 ..registry.schemas.get(&*NodeSummary::name()).expect("the summary is registered first").clone()
             };
+            registry.schemas.insert("NodeFields".to_owned(), projected);
             MetaSchema {
                 description: Some(
                     "One node: its summary, the Kubernetes object with `view=full`, or with `fields` the summary's named fields.",
                 ),
                 any_of: vec![
                     NodeSummary::schema_ref(),
-                    MetaSchemaRef::Inline(Box::new(full)),
-                    MetaSchemaRef::Inline(Box::new(projected)),
+                    MetaSchemaRef::Reference("KubernetesNode".to_owned()),
+                    MetaSchemaRef::Reference("NodeFields".to_owned()),
                 ],
                 ..MetaSchema::new("object")
             }

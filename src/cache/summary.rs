@@ -35,6 +35,8 @@ pub struct NodeSummary {
     pub last_change_time: DateTime<Utc>,
     /// The cluster's `seq` at this node's last significant change.
     pub seq: u64,
+    /// Null when the API server gave no creation time.
+    #[oai(nullable)]
     pub created: Option<DateTime<Utc>>,
 }
 

@@ -30,9 +30,12 @@ pub struct PodSummary {
     pub containers: u32,
     /// Container restarts, summed.
     pub restarts: u32,
+    #[oai(nullable)]
     pub pod_ip: Option<String>,
     /// The kind and name of its controller: `ReplicaSet/web-7d4b9`, `DaemonSet/agent`.
+    #[oai(nullable)]
     pub controller: Option<String>,
+    #[oai(nullable)]
     pub created_at: Option<DateTime<Utc>>,
     /// It is being deleted (its containers are stopping).
     pub terminating: bool,

@@ -1,13 +1,8 @@
 """Rewrites openapi/nodecast.json into a document openapi-python-client 0.29.1 can
 generate every operation from, without changing what any message means.
 
-Two shapes poem-openapi writes trip the generator (see README.md, "Generating"):
+One shape poem-openapi writes trips the generator (see README.md, "Generating"):
 
-* NodeView's inline anyOf members. The generator processes each inline member
-  once per schema that refers to NodeView and then drops both as duplicates,
-  leaving NodeList and NodeItem importing models that do not exist; and the
-  third member's title, "NodeSummary", collides with the real NodeSummary.
-  They become components of their own, KubernetesNode and NodeFields.
 * allOf of a $ref to an enum plus a sibling holding only a description
   (poem-openapi's way of documenting a field of enum type). The generator
   refuses "allOf a non-object" and drops TaintRemoval, and with it BatchTaints,
@@ -18,21 +13,6 @@ usage: python spec_fixups.py IN.json OUT.json
 
 import json
 import sys
-
-HOISTED = ("KubernetesNode", "NodeFields")
-
-
-def hoist_node_view(schemas: dict) -> None:
-    members = schemas["NodeView"]["anyOf"]
-    inline = [i for i, member in enumerate(members) if "$ref" not in member]
-    if len(inline) != len(HOISTED):
-        raise SystemExit(f"NodeView has {len(inline)} inline anyOf members, expected {len(HOISTED)}: update spec_fixups.py")
-    for index, name in zip(inline, HOISTED):
-        if name in schemas:
-            raise SystemExit(f"the document already has a schema {name}: update spec_fixups.py")
-        schemas[name] = {**members[index], "title": name}
-        members[index] = {"$ref": f"#/components/schemas/{name}"}
-
 
 def unwrap_enum_refs(node, schemas: dict) -> None:
     if isinstance(node, dict):
@@ -58,7 +38,6 @@ def main() -> None:
     with open(source, encoding="utf-8") as f:
         document = json.load(f)
     schemas = document["components"]["schemas"]
-    hoist_node_view(schemas)
     unwrap_enum_refs(document, schemas)
     with open(target, "w", encoding="utf-8") as f:
         json.dump(document, f, indent=2)

@@ -7,6 +7,7 @@ from nodecast_client import Client
 from nodecast_client.api.nodes import list_nodes
 from nodecast_client.events import NodeEvent, NodeEvents
 from nodecast_client.result import unwrap
+
 BASE_URL = os.environ.get("LIVE_URL", "http://127.0.0.1:8080")
 
 

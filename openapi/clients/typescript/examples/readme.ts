@@ -1,4 +1,4 @@
-import { createNodecastClient, listNodes, nodeEvents, type NodeSummary } from '../src/index.js';
+import { createNodecastClient, listNodes, nodeEvents, type NodeSummary } from '@nodecast/client';
 
 const baseUrl = process.env.LIVE_URL ?? 'http://127.0.0.1:8080';
 const client = createNodecastClient({ baseUrl });
@@ -17,4 +17,7 @@ for await (const event of nodeEvents({ baseUrl, cluster: 'demo', since: list.seq
     if (++changes === 3) break;
   }
 }
-console.log(changes === 3 ? 'done' : `timed out after ${changes} changes`);
+if (changes < 3) {
+  console.error(`timed out after ${changes} changes`);
+  process.exitCode = 1;
+}

@@ -1,16 +1,7 @@
 // The WebSocket protocol of /api/v1/ws/nodes (README, "Live events: the
 // WebSocket"), as an async iterator that answers pings, resumes after a
 // reconnect from the last seq it saw, and turns a gap into a fresh snapshot.
-import type { NodeSummary, Operation, View } from './generated/types.gen.js';
-
-/** A Kubernetes Node object as the API server sent it (`view=full`), without `managedFields`. */
-export interface KubernetesNode {
-  apiVersion?: string;
-  kind?: string;
-  metadata: { name?: string; labels?: Record<string, string>; [key: string]: unknown };
-  spec?: { [key: string]: unknown };
-  status?: { [key: string]: unknown };
-}
+import type { KubernetesNode, NodeSummary, Operation, View } from './generated/types.gen.js';
 
 export type NodeData<V extends View> = V extends 'full' ? KubernetesNode : NodeSummary;
 

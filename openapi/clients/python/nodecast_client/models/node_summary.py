@@ -43,7 +43,7 @@ class NodeSummary:
             `Taints`, …).
         last_change_time (datetime.datetime): The latest of `last_change`.
         seq (int): The cluster's `seq` at this node's last significant change.
-        created (datetime.datetime | Unset):
+        created (datetime.datetime | None | Unset): Null when the API server gave no creation time.
     """
 
     name: str
@@ -60,7 +60,7 @@ class NodeSummary:
     last_change: NodeSummaryLastChange
     last_change_time: datetime.datetime
     seq: int
-    created: datetime.datetime | Unset = UNSET
+    created: datetime.datetime | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -101,9 +101,13 @@ class NodeSummary:
 
         seq = self.seq
 
-        created: str | Unset = UNSET
-        if not isinstance(self.created, Unset):
+        created: None | str | Unset
+        if isinstance(self.created, Unset):
+            created = UNSET
+        elif isinstance(self.created, datetime.datetime):
             created = self.created.isoformat()
+        else:
+            created = self.created
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -185,12 +189,22 @@ class NodeSummary:
 
         seq = d.pop("seq")
 
-        _created = d.pop("created", UNSET)
-        created: datetime.datetime | Unset
-        if isinstance(_created, Unset):
-            created = UNSET
-        else:
-            created = datetime.datetime.fromisoformat(_created)
+        def _parse_created(data: object) -> datetime.datetime | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                created_type_0 = datetime.datetime.fromisoformat(data)
+
+                return created_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(datetime.datetime | None | Unset, data)
+
+        created = _parse_created(d.pop("created", UNSET))
 
         node_summary = cls(
             name=name,

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -24,9 +24,9 @@ class PodSummary:
         containers (int):
         restarts (int): Container restarts, summed.
         terminating (bool): It is being deleted (its containers are stopping).
-        pod_ip (str | Unset):
-        controller (str | Unset): The kind and name of its controller: `ReplicaSet/web-7d4b9`, `DaemonSet/agent`.
-        created_at (datetime.datetime | Unset):
+        pod_ip (None | str | Unset):
+        controller (None | str | Unset): The kind and name of its controller: `ReplicaSet/web-7d4b9`, `DaemonSet/agent`.
+        created_at (datetime.datetime | None | Unset):
     """
 
     namespace: str
@@ -36,9 +36,9 @@ class PodSummary:
     containers: int
     restarts: int
     terminating: bool
-    pod_ip: str | Unset = UNSET
-    controller: str | Unset = UNSET
-    created_at: datetime.datetime | Unset = UNSET
+    pod_ip: None | str | Unset = UNSET
+    controller: None | str | Unset = UNSET
+    created_at: datetime.datetime | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -56,13 +56,25 @@ class PodSummary:
 
         terminating = self.terminating
 
-        pod_ip = self.pod_ip
+        pod_ip: None | str | Unset
+        if isinstance(self.pod_ip, Unset):
+            pod_ip = UNSET
+        else:
+            pod_ip = self.pod_ip
 
-        controller = self.controller
+        controller: None | str | Unset
+        if isinstance(self.controller, Unset):
+            controller = UNSET
+        else:
+            controller = self.controller
 
-        created_at: str | Unset = UNSET
-        if not isinstance(self.created_at, Unset):
+        created_at: None | str | Unset
+        if isinstance(self.created_at, Unset):
+            created_at = UNSET
+        elif isinstance(self.created_at, datetime.datetime):
             created_at = self.created_at.isoformat()
+        else:
+            created_at = self.created_at
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -103,16 +115,40 @@ class PodSummary:
 
         terminating = d.pop("terminating")
 
-        pod_ip = d.pop("pod_ip", UNSET)
+        def _parse_pod_ip(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
 
-        controller = d.pop("controller", UNSET)
+        pod_ip = _parse_pod_ip(d.pop("pod_ip", UNSET))
 
-        _created_at = d.pop("created_at", UNSET)
-        created_at: datetime.datetime | Unset
-        if isinstance(_created_at, Unset):
-            created_at = UNSET
-        else:
-            created_at = datetime.datetime.fromisoformat(_created_at)
+        def _parse_controller(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        controller = _parse_controller(d.pop("controller", UNSET))
+
+        def _parse_created_at(data: object) -> datetime.datetime | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                created_at_type_0 = datetime.datetime.fromisoformat(data)
+
+                return created_at_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(datetime.datetime | None | Unset, data)
+
+        created_at = _parse_created_at(d.pop("created_at", UNSET))
 
         pod_summary = cls(
             namespace=namespace,

@@ -379,6 +379,25 @@ export type Health = {
 export type Include = 'pod_counts';
 
 /**
+ * KubernetesNode
+ *
+ * The Kubernetes Node (core/v1), without `metadata.managedFields`.
+ */
+export type KubernetesNode = {
+    apiVersion?: string;
+    kind?: string;
+    metadata: {
+        [key: string]: unknown;
+    };
+    spec?: {
+        [key: string]: unknown;
+    };
+    status?: {
+        [key: string]: unknown;
+    };
+};
+
+/**
  * LabelEdit
  *
  * Label changes, for one node or each of a batch.
@@ -398,6 +417,58 @@ export type LabelEdit = {
      * Check every node's change with the API server (`dryRun=All`) without making it.
      */
     dry_run?: boolean;
+};
+
+/**
+ * NodeFields
+ *
+ * The summary with only the fields named in `fields`.
+ */
+export type NodeFields = {
+    name?: string;
+    /**
+     * The status of the `Ready` condition is `True`.
+     */
+    ready?: boolean;
+    /**
+     * `spec.unschedulable` is not set (the node is not cordoned).
+     */
+    schedulable?: boolean;
+    /**
+     * From the `node-role.kubernetes.io/<role>` labels.
+     */
+    roles?: Array<string>;
+    labels?: {
+        [key: string]: string;
+    };
+    taints?: Array<TaintView>;
+    capacity?: {
+        [key: string]: string;
+    };
+    allocatable?: {
+        [key: string]: string;
+    };
+    conditions?: Array<ConditionView>;
+    addresses?: Array<AddressView>;
+    node_info?: NodeInfoView;
+    /**
+     * When each field group last changed (keys are change names: `Labels`, `Taints`, …).
+     */
+    last_change?: {
+        [key: string]: string;
+    };
+    /**
+     * The latest of `last_change`.
+     */
+    last_change_time?: string;
+    /**
+     * The cluster's `seq` at this node's last significant change.
+     */
+    seq?: number;
+    /**
+     * Null when the API server gave no creation time.
+     */
+    created?: string | null;
 };
 
 /**
@@ -558,67 +629,16 @@ export type NodeSummary = {
      * The cluster's `seq` at this node's last significant change.
      */
     seq: number;
-    created?: string;
+    /**
+     * Null when the API server gave no creation time.
+     */
+    created?: string | null;
 };
 
 /**
  * One node: its summary, the Kubernetes object with `view=full`, or with `fields` the summary's named fields.
  */
-export type NodeView = NodeSummary | {
-    apiVersion?: string;
-    kind?: string;
-    metadata: {
-        [key: string]: unknown;
-    };
-    spec?: {
-        [key: string]: unknown;
-    };
-    status?: {
-        [key: string]: unknown;
-    };
-} | {
-    name?: string;
-    /**
-     * The status of the `Ready` condition is `True`.
-     */
-    ready?: boolean;
-    /**
-     * `spec.unschedulable` is not set (the node is not cordoned).
-     */
-    schedulable?: boolean;
-    /**
-     * From the `node-role.kubernetes.io/<role>` labels.
-     */
-    roles?: Array<string>;
-    labels?: {
-        [key: string]: string;
-    };
-    taints?: Array<TaintView>;
-    capacity?: {
-        [key: string]: string;
-    };
-    allocatable?: {
-        [key: string]: string;
-    };
-    conditions?: Array<ConditionView>;
-    addresses?: Array<AddressView>;
-    node_info?: NodeInfoView;
-    /**
-     * When each field group last changed (keys are change names: `Labels`, `Taints`, …).
-     */
-    last_change?: {
-        [key: string]: string;
-    };
-    /**
-     * The latest of `last_change`.
-     */
-    last_change_time?: string;
-    /**
-     * The cluster's `seq` at this node's last significant change.
-     */
-    seq?: number;
-    created?: string;
-};
+export type NodeView = NodeSummary | KubernetesNode | NodeFields;
 
 /**
  * Operation
@@ -777,12 +797,12 @@ export type PodSummary = {
      * Container restarts, summed.
      */
     restarts: number;
-    pod_ip?: string;
+    pod_ip?: string | null;
     /**
      * The kind and name of its controller: `ReplicaSet/web-7d4b9`, `DaemonSet/agent`.
      */
-    controller?: string;
-    created_at?: string;
+    controller?: string | null;
+    created_at?: string | null;
     /**
      * It is being deleted (its containers are stopping).
      */
