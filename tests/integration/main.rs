@@ -9,6 +9,7 @@ mod layers;
 mod node_ops;
 mod openapi;
 mod plugins;
+mod readme;
 mod schemas;
 mod sim_api;
 mod sim_kubectl;
