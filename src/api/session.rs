@@ -180,7 +180,26 @@ impl Session {
             Err(close) => close,
         };
         tracing::debug!(?code, %reason, "closing WebSocket session");
-        let _ = tokio::time::timeout(Duration::from_secs(1), self.sink.send(Message::close_with(code, reason))).await;
+        // 1006 names a connection that failed: no close frame can reach it,
+        // and none may carry that code (RFC 6455, 7.4.1).
+        if code == CloseCode::Abnormal {
+            return;
+        }
+        let _ = tokio::time::timeout(Duration::from_secs(1), async {
+            if self.sink.send(Message::close_with(code, reason)).await.is_err() {
+                return;
+            }
+            // Dropping the socket while the client's messages are unread
+            // resets the connection, and the client loses the close frame
+            // (a flooding client saw 1006 instead of 1008): read, and drop,
+            // until its own close, as RFC 6455 (7.1.1) has the server do.
+            while let Some(Ok(message)) = self.stream.next().await {
+                if matches!(message, Message::Close(_)) {
+                    break;
+                }
+            }
+        })
+        .await;
     }
 
     async fn serve(&mut self, params: Params, clusters: Vec<String>) -> Result<(), Close> {
