@@ -50,6 +50,11 @@ listen = "127.0.0.1:$2"
 [api.auth]
 enabled = $3
 
+# A third of the default, so that every suite also sees heartbeats and a
+# heartbeat's wait costs CI little.
+[hub]
+ping_secs = 10.0
+
 [[api.auth.tokens]]
 name = "sdk-viewer"
 token = "viewer-token-for-sdk-tests"

@@ -192,11 +192,11 @@ async function scenario(name, body) {
 const started = Date.now();
 const run = Date.now().toString(36);
 
-// The heartbeat comes every hub.ping_secs (30 s in live.sh's servers); this
+// The heartbeat comes every hub.ping_secs (10 s in live.sh's servers); this
 // client waits for it while the other scenarios run.
 const heartbeat = (async () => {
   const client = await Client.open('heartbeat', wsUrl(LIVE_URL, { cluster: CLUSTER }));
-  const ping = await client.waitFor('ping (hub.ping_secs is 30 s)', ofType('ping'), 45000);
+  const ping = await client.waitFor('ping (hub.ping_secs is 10 s)', ofType('ping'), 45000);
   expect(client.protocolPings >= 1, 'heartbeat: a JSON ping came without a protocol ping');
   client.send({ type: 'pong' });
   return { client, ping };
@@ -365,7 +365,7 @@ await scenario('close codes: 1009 too large, 1008 too many messages', async () =
   expect(byRate.code === 1008 && /^more than .* messages per second$/.test(byRate.reason), `close-rate: ${byRate.code} ${byRate.reason}`);
 });
 
-await scenario('ping (waits for the first heartbeat, hub.ping_secs = 30)', async () => {
+await scenario('ping (waits for the first heartbeat, hub.ping_secs = 10)', async () => {
   const { client } = await heartbeat;
   const events = client.frames.filter(isEvent);
   events.slice(1).forEach((e, i) => expect(e.prev === events[i].seq, `heartbeat: gap between ${events[i].seq} and prev ${e.prev}`));

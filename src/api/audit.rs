@@ -30,6 +30,7 @@ pub struct AuditEvents {
     pub events: Vec<AuditEvent>,
 }
 
+#[derive(Default)]
 pub struct AuditApi;
 
 #[OpenApi(tag = "Tag::Operations")]

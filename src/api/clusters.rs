@@ -25,6 +25,7 @@ pub enum Unregistered {
     Gone,
 }
 
+#[derive(Default)]
 pub struct ClustersApi;
 
 #[OpenApi(tag = "Tag::Clusters")]

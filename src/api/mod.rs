@@ -91,17 +91,7 @@ type Apis = (
 );
 
 pub(crate) fn service() -> OpenApiService<Apis, ()> {
-    let apis = (
-        nodes::NodesApi,
-        node_ops::NodeOpsApi,
-        operations::OperationsApi,
-        pods::PodsApi,
-        clusters::ClustersApi,
-        status::StatusApi,
-        ws::WsApi,
-        plugins::PluginsApi,
-        audit::AuditApi,
-    );
+    let apis = Apis::default();
     OpenApiService::new(apis, "nodecast", env!("CARGO_PKG_VERSION")).description(
         "Live Kubernetes node state from nodecast's cache. Authenticate with `Authorization: Bearer <token>` \
          when the server has auth enabled; errors are JSON `{code, message}`. Live changes stream over the \

@@ -151,6 +151,7 @@ pub struct BatchResult {
     pub results: Vec<NodeResult>,
 }
 
+#[derive(Default)]
 pub struct NodeOpsApi;
 
 #[OpenApi(tag = "Tag::Nodes")]

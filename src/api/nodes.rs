@@ -38,6 +38,7 @@ pub enum NodeResponse {
     NotModified(#[oai(header = "ETag")] String),
 }
 
+#[derive(Default)]
 pub struct NodesApi;
 
 #[OpenApi(tag = "Tag::Nodes")]

@@ -56,6 +56,7 @@ enum Started {
     Accepted(Json<Operation>, #[oai(header = "Location")] String),
 }
 
+#[derive(Default)]
 pub struct OperationsApi;
 
 #[OpenApi(tag = "Tag::Nodes")]

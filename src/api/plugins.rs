@@ -66,6 +66,7 @@ pub enum Reloaded {
     Ok(Json<PluginChain>),
 }
 
+#[derive(Default)]
 pub struct PluginsApi;
 
 #[OpenApi(tag = "Tag::Plugins")]

@@ -27,6 +27,7 @@ pub struct NodePods {
     pub continue_token: Option<String>,
 }
 
+#[derive(Default)]
 pub struct PodsApi;
 
 #[OpenApi(tag = "Tag::Nodes")]

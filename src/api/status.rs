@@ -30,6 +30,7 @@ pub enum Readiness {
     NotReady(Json<Health>),
 }
 
+#[derive(Default)]
 pub struct StatusApi;
 
 #[OpenApi]

@@ -58,6 +58,7 @@ pub enum Pushed {
     Ok(Json<WsTestResult>),
 }
 
+#[derive(Default)]
 pub struct WsApi;
 
 #[OpenApi(tag = "Tag::Realtime")]
