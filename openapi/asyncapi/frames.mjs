@@ -216,7 +216,8 @@ await scenario('connected and snapshot (snapshot=true)', async () => {
   expect(names.length >= 25, `snapshot: only ${names.length} nodes`);
   expect(names.join() === [...names].sort().join(), 'snapshot: nodes are not sorted by name');
   expect(snapshot.epoch === epoch, 'snapshot: epoch differs from connected');
-  expect(!client.frames.some(ofType('subscribed')), 'snapshot: a subscribed came with snapshot=true');
+  const subscribed = await client.waitFor('subscribed after the snapshot', ofType('subscribed'));
+  expect(client.frames.indexOf(subscribed) > client.frames.indexOf(snapshot), 'snapshot: subscribed came before the snapshot');
   await client.close();
 });
 
@@ -296,7 +297,9 @@ await scenario('resume with since/epoch after a disconnect: exactly the missed e
   const replayed = resumed.frames.filter(isEvent);
   expect(replayed[0].prev === last.seq, `resumed: first event's prev ${replayed[0].prev}, last seq before ${last.seq}`);
   replayed.slice(1).forEach((e, i) => expect(e.prev === replayed[i].seq, `resumed: gap between ${replayed[i].seq} and prev ${e.prev}`));
-  expect(!resumed.frames.some((f) => ['subscribed', 'snapshot', 'resync'].includes(f.type)), 'resumed: a resume sent subscribed, snapshot or resync');
+  expect(!resumed.frames.some((f) => ['snapshot', 'resync'].includes(f.type)), 'resumed: a resume sent a snapshot or a resync');
+  const live = await resumed.waitFor('subscribed after the replay', ofType('subscribed'));
+  expect(resumed.frames.indexOf(live) > resumed.frames.indexOf(replayed[0]), 'resumed: subscribed came before the replay');
   expect(missed.epoch === epoch, 'resumed: epoch changed');
   await resumed.close();
 });

@@ -381,7 +381,7 @@ impl Session {
         self.live.insert(cluster.to_owned(), BroadcastStream::new(joined.live));
         self.subscriptions.insert(cluster.to_owned(), Subscription { sent_through: 0 });
         match since {
-            Some((_, epoch)) if epoch != *self.hub.epoch => self.resync(cluster, "the server's epoch changed").await,
+            Some((_, epoch)) if epoch != *self.hub.epoch => self.resync(cluster, "the server's epoch changed").await?,
             Some((since, _)) => match joined.missed {
                 Some(missed) => {
                     let last = missed.last().map_or(since, |frame| frame.seq);
@@ -389,13 +389,16 @@ impl Session {
                         self.send_bytes(&frame.render(self.view)).await?;
                     }
                     self.mark_sent(cluster, last);
-                    Ok(())
                 }
-                None => self.resync(cluster, "the events after `since` are no longer in the history").await,
+                None => self.resync(cluster, "the events after `since` are no longer in the history").await?,
             },
-            None if snapshot => self.send_snapshot(cluster).await,
-            None => self.send_text(messages::subscribed(cluster, true)).await,
+            None if snapshot => self.send_snapshot(cluster).await?,
+            None => {}
         }
+        // Whatever the start (a snapshot, a replay, nothing), `subscribed`
+        // closes it: a client knows that what follows is live, and that a
+        // resume with nothing missed has been heard.
+        self.send_text(messages::subscribed(cluster, true)).await
     }
 
     async fn resync(&mut self, cluster: &str, reason: &str) -> Result<(), Close> {

@@ -365,7 +365,7 @@ class NodeEvents:
         return state.seq if state else None
 
     async def subscribe(self, cluster: str, *, snapshot: bool = False) -> None:
-        """Adds a cluster; the server answers ``Subscribed`` (or a ``Snapshot`` with ``snapshot=True``)."""
+        """Adds a cluster; the server answers with its start (a ``Snapshot`` with ``snapshot=True``), then ``Subscribed``."""
         self._clusters.setdefault(cluster, _Cluster(snapshot))
         if self.connection is not None:
             await self._send(Subscribe(cluster, snapshot=snapshot))
