@@ -84,6 +84,10 @@ impl Error {
         Error::NotFound(body("not_found", message))
     }
 
+    pub fn unsupported_media_type(message: impl Into<String>) -> Self {
+        Error::UnsupportedMediaType(body("unsupported_media_type", message))
+    }
+
     pub fn unknown_cluster(name: &str) -> Self {
         Self::not_found(format!("no cluster named {name:?}"))
     }
@@ -163,8 +167,8 @@ pub fn from_framework(error: poem::Error) -> poem::Response {
     let documented = match status.as_u16() {
         400 => Error::bad_request(message),
         401 => Error::unauthorized(message),
-        404 => Error::NotFound(body("not_found", message)),
-        415 => Error::UnsupportedMediaType(body("unsupported_media_type", message)),
+        404 => Error::not_found(message),
+        415 => Error::unsupported_media_type(message),
         other => {
             let code = match other {
                 405 => "method_not_allowed",

@@ -221,7 +221,7 @@ async fn events_follow_kubectl_and_resume_after_a_cut_with_no_gap() {
 
     relay.cut();
     kubectl(&["label", "node", "node-0007", "sdk-test=rust-2", "--overwrite"]);
-    let resumed = next_update(&mut events, "rust-2", &mut disconnects).await;
+    // next_update holds each event's prev to the seq before it, across the cut.
+    next_update(&mut events, "rust-2", &mut disconnects).await;
     assert!(disconnects >= 1, "the cut was noticed");
-    assert_eq!(resumed.seq, last_seq);
 }
